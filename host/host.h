@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/* host.h: the hypercall interface, the ONLY way husk reaches the host
+   kernel once the program runs (DESIGN.md rule 1).
+
+   Every hypercall is a plain C function that issues its host syscalls
+   through one stub placed in the `husk_hostcall` section. That section is
+   the Syscall User Dispatch exempt range: a `syscall` instruction anywhere
+   else (the program's code, libc's code inside husk) traps to the husk
+   kernel instead of reaching the host.
+
+   Conventions: results are >= 0 or a negative Linux errno, exactly as the
+   host kernel returned them (the host and guest ABIs are both Linux
+   x86_64). No hypercall keeps pointers after it returns. None take locks.
+
+   HOST_HYPERCALLS below lists every hypercall with the host syscalls it may
+   issue; it is the source the seccomp allowlist is built from (issue 5) and
+   `husk policy` prints. Keep it and the functions in step. */
+#ifndef HUSK_HOST_H
+#define HUSK_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* X(group, name, "host syscalls", "pins / notes") */
+#define HOST_HYPERCALLS(X)                                                    \
+    X(console, read, "read", "fd 0 only")                                     \
+    X(console, write, "write", "fd 1 or 2 only")                              \
+    X(console, ioctl, "ioctl", "fd 0-2; TCGETS, TIOCGWINSZ only")             \
+    X(console, fstat, "fstat", "fd 0-2")                                      \
+    X(time, clock_gettime, "clock_gettime", "")                               \
+    X(time, clock_getres, "clock_getres", "")                                 \
+    X(time, nanosleep, "clock_nanosleep", "")                                 \
+    X(mem, map, "mmap", "MAP_FIXED inside the guest arena, never PROT_EXEC "  \
+                        "outside it")                                         \
+    X(mem, protect, "mprotect", "inside the guest arena")                     \
+    X(mem, release, "mmap", "MAP_FIXED PROT_NONE inside the guest arena")     \
+    X(mem, discard, "madvise", "MADV_DONTNEED inside the guest arena")        \
+    X(mem, move, "mremap", "MREMAP_FIXED inside the guest arena")             \
+    X(cpu, yield, "sched_yield", "")                                          \
+    X(cpu, random, "getrandom", "")                                           \
+    X(signal, reset, "rt_sigaction", "back to SIG_DFL, for a fatal fault")    \
+    X(exit, group, "exit_group", "")                                          \
+    X(exit, signal, "rt_sigaction rt_sigprocmask tgkill exit_group",          \
+      "tgkill only to our own pid")
+
+/* ---- the raw stub (host/hostcall_x86_64.S) ---- */
+
+/* host_syscall6: issue host syscall `nr`; returns the raw result (-errno on
+   failure). Lives in the exempt section; the only `syscall` instruction husk
+   executes after start apart from host_sigreturn. */
+long host_syscall6(long nr, long a1, long a2, long a3, long a4, long a5,
+                   long a6);
+
+/* host_sigreturn: the sa_restorer of every host signal handler husk
+   installs; it must sit in the exempt range or rt_sigreturn would trap. */
+void host_sigreturn(void);
+
+/* The exempt range [start, end), from the linker. */
+extern const char __start_husk_hostcall[];
+extern const char __stop_husk_hostcall[];
+
+/* ---- console: the program's stdin/stdout/stderr are the host's ---- */
+
+/* Read up to len bytes from host fd 0. Blocks. -EAGAIN/-EINTR as the host
+   says; -EFAULT never (buf is kernel-checked memory). */
+long host_console_read(int fd, void *buf, size_t len);
+/* Write up to len bytes to host fd 1 or 2. May be short. */
+long host_console_write(int fd, const void *buf, size_t len);
+/* Host ioctl on fd 0-2 for req TCGETS or TIOCGWINSZ; arg is kernel memory
+   big enough for the reply (struct termios: 36 bytes, winsize: 8). */
+long host_console_ioctl(int fd, unsigned long req, void *arg);
+/* Host fstat of fd 0-2 into a struct linux_stat (abi/linux/stat.h). */
+long host_console_fstat(int fd, void *st);
+
+/* ---- time ---- */
+long host_time_clock_gettime(int clk, void *ts);
+long host_time_clock_getres(int clk, void *ts);
+/* Sleep as clock_nanosleep does; -EINTR if a host signal arrived. */
+long host_time_nanosleep(int clk, int flags, const void *req, void *rem);
+
+/* ---- memory: every address lies inside the guest arena ---- */
+
+/* Map fresh zero pages at [addr, addr+len) with prot (MAP_FIXED,
+   private or shared anonymous). -ENOMEM when the host refuses. */
+long host_mem_map(uintptr_t addr, size_t len, int prot, int shared);
+long host_mem_protect(uintptr_t addr, size_t len, int prot);
+/* Give the pages back to the host; the range stays reserved (PROT_NONE). */
+long host_mem_release(uintptr_t addr, size_t len);
+/* Drop the contents (MADV_DONTNEED): private anonymous pages read as 0. */
+long host_mem_discard(uintptr_t addr, size_t len);
+/* Move pages [from, from+old) to [to, to+new) (mremap FIXED|MAYMOVE);
+   the caller re-reserves the vacated range with host_mem_release. */
+long host_mem_move(uintptr_t from, size_t old_len, uintptr_t to,
+                   size_t new_len);
+
+/* ---- cpu ---- */
+long host_cpu_yield(void);
+/* Fill buf with len random bytes (getrandom); flags as getrandom's. */
+long host_cpu_random(void *buf, size_t len, unsigned flags);
+
+/* ---- signals ---- */
+/* Put host signal `sig` back to SIG_DFL (used to die of a program's fault
+   with the right status). */
+long host_signal_reset(int sig);
+
+/* ---- exit: never return ---- */
+_Noreturn void host_exit_group(int status);
+/* Terminate the whole process by signal `sig` (its default action must be
+   to terminate); falls back to exit_group(128+sig). */
+_Noreturn void host_exit_signal(int sig);
+
+#endif
