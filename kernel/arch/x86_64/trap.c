@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* trap.c: what the entry path calls with the kernel's %fs loaded. SIGSYS
+   from Syscall User Dispatch becomes a system call; a fault inside a
+   uaccess routine becomes -EFAULT; a fault in the program ends it with
+   that signal (delivery to the program's handlers comes with the signals
+   issue); a fault in husk itself is an internal error, reported as such. */
+#include "kernel.h"
+
+#include "abi/linux/ucontext.h"
+#include "host/host.h"
+#include "kcpu.h"
+#include "syscall/syscall.h"
+#include "syscall/uaccess.h"
+#include "task/task.h"
+
+extern const char __executable_start[], etext[];
+
+void kentry_signal(int sig, struct linux_siginfo *info,
+                   struct linux_ucontext *uc, uint64_t *saved_fs);
+
+static bool in_husk_text(uint64_t ip)
+{
+    return (ip >= (uintptr_t)__executable_start && ip < (uintptr_t)etext) ||
+           (ip >= (uintptr_t)__start_husk_hostcall &&
+            ip < (uintptr_t)__stop_husk_hostcall);
+}
+
+static void do_syscall(struct linux_ucontext *uc, uint64_t *saved_fs)
+{
+    struct linux_sigcontext *r = &uc->uc_mcontext;
+    struct task *t = current();
+    const long a[6] = { (long)r->rdi, (long)r->rsi, (long)r->rdx,
+                        (long)r->r10, (long)r->r8,  (long)r->r9 };
+    t->user_fs = saved_fs;
+    t->uc = uc;
+    r->rax = (uint64_t)syscall_dispatch((long)r->rax, a);
+}
+
+static void do_fault(int sig, struct linux_siginfo *info,
+                     struct linux_ucontext *uc)
+{
+    struct linux_sigcontext *r = &uc->uc_mcontext;
+    uint64_t ip = r->rip;
+
+    if (ip >= (uintptr_t)uaccess_text_start &&
+        ip < (uintptr_t)uaccess_text_end) {
+        r->rip = (uintptr_t)uaccess_fixup;
+        return;
+    }
+    if (in_husk_text(ip))
+        kpanic("signal %d in husk at %p (husk+0x%lx), address %p", sig,
+               (void *)ip, (unsigned long)(ip - (uintptr_t)__executable_start),
+               (void *)info->u.fault.addr);
+    proc_exit_signal(current_proc(), sig);
+}
+
+void kentry_signal(int sig, struct linux_siginfo *info,
+                   struct linux_ucontext *uc, uint64_t *saved_fs)
+{
+    if (likely(sig == LINUX_SIGSYS &&
+               info->si_code == LINUX_SYS_USER_DISPATCH)) {
+        do_syscall(uc, saved_fs);
+        return;
+    }
+    if (sig == LINUX_SIGSEGV || sig == LINUX_SIGBUS) {
+        do_fault(sig, info, uc);
+        return;
+    }
+    kpanic("unexpected host signal %d (code %d)", sig, info->si_code);
+}

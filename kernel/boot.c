@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/* boot.c: the first process and thread, and the jump into the program. */
+#include "boot.h"
+
+#include "abi/linux/fcntl.h"
+#include "arch/x86_64/kcpu.h"
+#include "fs/file.h"
+#include "kernel.h"
+#include "mm/mm.h"
+#include "syscall/uaccess.h"
+#include "task/task.h"
+
+void husk_enter_program(uintptr_t entry, uintptr_t sp);
+
+static void set_limits(struct proc *p, uint64_t mem)
+{
+    for (int i = 0; i < LINUX_RLIM_NLIMITS; i++)
+        p->rlim[i].rlim_cur = p->rlim[i].rlim_max = LINUX_RLIM_INFINITY;
+    p->rlim[LINUX_RLIMIT_STACK].rlim_cur = 8 << 20;
+    p->rlim[LINUX_RLIMIT_CORE].rlim_cur = 0;
+    p->rlim[LINUX_RLIMIT_NOFILE].rlim_cur = 1024;
+    p->rlim[LINUX_RLIMIT_NOFILE].rlim_max = 1 << 20;
+    p->rlim[LINUX_RLIMIT_MEMLOCK].rlim_cur = 8 << 20;
+    p->rlim[LINUX_RLIMIT_MEMLOCK].rlim_max = 8 << 20;
+    p->rlim[LINUX_RLIMIT_NPROC].rlim_cur = p->rlim[LINUX_RLIMIT_NPROC].rlim_max = 4096;
+    p->rlim[LINUX_RLIMIT_SIGPENDING].rlim_cur = 4096;
+    p->rlim[LINUX_RLIMIT_SIGPENDING].rlim_max = 4096;
+    p->rlim[LINUX_RLIMIT_MSGQUEUE].rlim_cur = 819200;
+    p->rlim[LINUX_RLIMIT_MSGQUEUE].rlim_max = 819200;
+    p->rlim[LINUX_RLIMIT_NICE].rlim_cur = p->rlim[LINUX_RLIMIT_NICE].rlim_max = 0;
+    p->rlim[LINUX_RLIMIT_RTPRIO].rlim_cur = p->rlim[LINUX_RLIMIT_RTPRIO].rlim_max = 0;
+    p->rlim[LINUX_RLIMIT_AS].rlim_cur = p->rlim[LINUX_RLIMIT_AS].rlim_max = mem;
+}
+
+static void set_uts(const struct kboot *b)
+{
+    struct linux_utsname *u = &kinfo.uts;
+    memset(u, 0, sizeof(*u));
+    strcpy(u->sysname, "Linux");
+    strncpy(u->nodename, b->cfg->hostname, sizeof(u->nodename) - 1);
+    strncpy(u->release, b->release, sizeof(u->release) - 1);
+    strncpy(u->version, b->version, sizeof(u->version) - 1);
+    strcpy(u->machine, "x86_64");
+    strcpy(u->domainname, "(none)");
+}
+
+static int open_console(struct proc *p)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        struct file *f = console_open(fd);
+        if (!f || fdt_install_at(p->fdt, f, fd, false) != fd)
+            return -1;
+    }
+    return 0;
+}
+
+struct proc *kernel_boot(const struct kboot *b)
+{
+    const struct husk_config *cfg = b->cfg;
+    kheap_init(b->heap, b->heap_size);
+    kernel_trace = cfg->trace;
+    kinfo.start_ns = b->start_ns;
+    kinfo.mem_size = cfg->mem;
+    kinfo.cpu_mask = b->cpu_mask ? b->cpu_mask : 1;
+    kinfo.ncpu = __builtin_popcountll(kinfo.cpu_mask);
+    set_uts(b);
+    uaccess_lo = b->arena_lo;
+    uaccess_hi = b->arena_hi;
+
+    struct proc *p = kzalloc(sizeof(*p));
+    struct task *t = kzalloc(sizeof(*t));
+    if (!p || !t)
+        return NULL;
+    p->pid = p->pgid = p->sid = 1;
+    p->ppid = 0;
+    p->uid = p->euid = p->suid = cfg->uid;
+    p->gid = p->egid = p->sgid = cfg->gid;
+    p->umask = 022;
+    p->dumpable = 1;
+    strncpy(p->cwd, cfg->cwd, sizeof(p->cwd) - 1);
+    strncpy(p->exe, b->exe, sizeof(p->exe) - 1);
+    const char *base = strrchr(cfg->argv[0], '/');
+    strncpy(p->comm, base ? base + 1 : cfg->argv[0], sizeof(p->comm) - 1);
+    set_limits(p, cfg->mem);
+    p->mm = mm_create(b->arena_lo, b->arena_hi);
+    p->fdt = fdt_create();
+    if (!p->mm || !p->fdt || open_console(p) < 0)
+        return NULL;
+    t->tid = 1;
+    t->proc = p;
+
+    struct kcpu *k = b->kstack;
+    k->kernel_fs = __builtin_ia32_rdfsbase64();
+    k->task = t;
+    k->canary = 0x6875736b6b637075ULL;
+    return p;
+}
+
+_Noreturn void kernel_enter_program(uintptr_t entry, uintptr_t sp)
+{
+    husk_enter_program(entry, sp);
+    __builtin_unreachable();
+}

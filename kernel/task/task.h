@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* task.h: processes and threads of the husk kernel.
+
+   struct proc holds what a Linux process shares between its threads (ids,
+   memory map, fd table, signal actions, limits, cwd, umask); struct task
+   one thread (tid, signal mask, the %fs slot of its current kernel entry).
+   Today there is one process with one thread; nothing here assumes that
+   (DESIGN.md "Keep the door open for several processes"). Both come from
+   the kernel heap. */
+#ifndef HUSK_TASK_H
+#define HUSK_TASK_H
+
+#include "kernel.h"
+
+#include "abi/linux/misc.h"
+#include "abi/linux/signal.h"
+#include "abi/linux/ucontext.h"
+#include "arch/x86_64/kcpu.h"
+
+struct mm;
+struct fdtable;
+
+struct proc {
+    int pid, ppid, pgid, sid;
+    uint32_t uid, euid, suid, gid, egid, sgid;
+    uint32_t umask;
+    struct spinlock lock; /* guards the fields below */
+    struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
+    struct linux_sigaction sigact[LINUX_NSIG];
+    char cwd[LINUX_PATH_MAX];
+    char exe[LINUX_PATH_MAX]; /* what /proc/self/exe names */
+    char comm[16];
+    int dumpable, no_new_privs;
+    struct mm *mm;
+    struct fdtable *fdt;
+};
+
+struct task {
+    int tid;
+    struct proc *proc;
+    linux_sigset_t sigmask;
+    linux_sigset_t pending; /* raised while a handler is set: the signals issue delivers */
+    uptr_t clear_child_tid;
+    uptr_t robust_list;
+    size_t robust_len;
+    struct linux_stack altstack;
+    /* Set on each kernel entry: the %fs base the program will get back. */
+    uint64_t *user_fs;
+    struct linux_ucontext *uc;
+};
+
+/* Values the whole sandbox shares, fixed at start. */
+struct kernel_info {
+    struct linux_utsname uts;
+    uint64_t start_ns; /* CLOCK_MONOTONIC at start, for uptime */
+    uint64_t mem_size;
+    uint64_t cpu_mask; /* host CPUs we may run on */
+    int ncpu;
+};
+extern struct kernel_info kinfo;
+extern bool kernel_trace;
+
+static inline struct task *current(void) { return kcpu_self()->task; }
+static inline struct proc *current_proc(void) { return current()->proc; }
+
+/* End the whole sandbox with `status`, or by signal `sig`. */
+_Noreturn void proc_exit(struct proc *p, int status);
+_Noreturn void proc_exit_signal(struct proc *p, int sig);
+
+#endif
