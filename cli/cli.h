@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* cli.h: the husk commands. */
+#ifndef HUSK_CLI_H
+#define HUSK_CLI_H
+
+int cmd_run(int argc, char **argv);
+
+#endif

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/* run.c: `husk run [OPTIONS] [--] PROGRAM [ARGS...]`: flags into the one
+   config struct, then the tender. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "husk/config.h"
+#include "husk/exit.h"
+#include "tender/tender.h"
+
+extern char **environ;
+
+static void run_usage(FILE *f)
+{
+    fputs("usage: husk run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+          "\n"
+          "Run PROGRAM (a static x86_64 ELF, given as a host path) inside a\n"
+          "husk sandbox. husk exits with the program's status, or 128+N if\n"
+          "it was killed by signal N; 125 for husk's own errors, 126 when\n"
+          "the program cannot be executed, 127 when it does not exist.\n"
+          "\n"
+          "options:\n"
+          "  --mem SIZE       guest memory (default 1G; suffixes K M G T)\n"
+          "  --env KEY=VALUE  set a variable in the program's environment\n"
+          "                   (repeatable; the host's is not inherited)\n"
+          "  --env-host       pass the host's environment through\n"
+          "  --cwd DIR        the program's working directory (default /)\n"
+          "  --hostname NAME  the sandbox's host name (default husk)\n"
+          "  --trace          print every system call on stderr\n"
+          "  -h, --help       this help\n"
+          "  --               end of options\n",
+          f);
+}
+
+static int bad(const char *fmt, const char *arg)
+{
+    fputs("husk: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    return HUSK_EXIT_ERROR;
+}
+
+/* "512M", "1G", "1048576": bytes, or 0 when malformed. */
+static uint64_t parse_size(const char *s)
+{
+    char *end;
+    errno = 0;
+    if (*s < '0' || *s > '9')
+        return 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno)
+        return 0;
+    int shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; break;
+    case 'm': case 'M': shift = 20; break;
+    case 'g': case 'G': shift = 30; break;
+    case 't': case 'T': shift = 40; break;
+    case 0: break;
+    default: return 0;
+    }
+    if (*end && end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B"))
+        return 0;
+    if (v > (~0ULL >> shift))
+        return 0;
+    return (uint64_t)v << shift;
+}
+
+static bool valid_env(const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    return eq && eq != kv;
+}
+
+/* Add or replace KEY=VALUE in env (size n, capacity enough). */
+static void env_set(char **env, int *n, char *kv)
+{
+    size_t klen = strcspn(kv, "=") + 1;
+    for (int i = 0; i < *n; i++)
+        if (!strncmp(env[i], kv, klen)) {
+            env[i] = kv;
+            return;
+        }
+    env[(*n)++] = kv;
+}
+
+/* A PROGRAM without a slash is looked up in the host's PATH, as a shell
+   does (the filesystem issue moves this lookup into the image). */
+static const char *find_program(const char *name)
+{
+    if (strchr(name, '/'))
+        return name;
+    const char *path = getenv("PATH");
+    static char buf[4096];
+    for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+        size_t n = strcspn(p, ":");
+        if (n && n + strlen(name) + 2 < sizeof(buf)) {
+            snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, name);
+            if (access(buf, F_OK) == 0)
+                return buf;
+        }
+        p += n + (p[n] == ':');
+    }
+    return name;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct husk_config cfg = {
+        .mem = HUSK_DEFAULT_MEM, .cwd = "/", .hostname = HUSK_DEFAULT_HOSTNAME,
+    };
+    char **sets = calloc(argc + 1, sizeof(char *));
+    int nsets = 0, i;
+    bool env_host = false;
+    if (!sets)
+        return bad("%s", "out of memory");
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--")) {
+            i++;
+            break;
+        }
+        if (a[0] != '-')
+            break;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            run_usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--trace")) {
+            cfg.trace = true;
+        } else if (!strcmp(a, "--env-host")) {
+            env_host = true;
+        } else if (!strcmp(a, "--mem") || !strcmp(a, "--env") ||
+                   !strcmp(a, "--cwd") || !strcmp(a, "--hostname")) {
+            if (!val)
+                return bad("option %s needs a value", a);
+            i++;
+            if (!strcmp(a, "--mem")) {
+                cfg.mem = parse_size(val);
+                if (cfg.mem < HUSK_MIN_MEM || cfg.mem > HUSK_MAX_MEM)
+                    return bad("bad --mem '%s' (a size from 8M to 64T, "
+                               "e.g. 512M or 2G)", val);
+                cfg.mem = (cfg.mem + 0xfff) & ~0xfffULL;
+            } else if (!strcmp(a, "--env")) {
+                if (!valid_env(val))
+                    return bad("bad --env '%s' (expected KEY=VALUE)", val);
+                sets[nsets++] = argv[i];
+            } else if (!strcmp(a, "--cwd")) {
+                if (val[0] != '/' || strlen(val) >= 4096)
+                    return bad("bad --cwd '%s' (an absolute path)", val);
+                cfg.cwd = val;
+            } else {
+                if (!*val || strlen(val) > 64)
+                    return bad("bad --hostname '%s' (1 to 64 characters)", val);
+                cfg.hostname = val;
+            }
+        } else {
+            return bad("unknown option '%s' (try husk run --help)", a);
+        }
+    }
+    if (i >= argc)
+        return bad("%s", "run: no program given (try husk run --help)");
+
+    int nhost = 0;
+    if (env_host)
+        while (environ[nhost])
+            nhost++;
+    char **env = calloc(nhost + nsets + 1, sizeof(char *));
+    if (!env)
+        return bad("%s", "out of memory");
+    int n = 0;
+    for (int k = 0; k < nhost; k++)
+        env_set(env, &n, environ[k]);
+    for (int k = 0; k < nsets; k++)
+        env_set(env, &n, sets[k]);
+
+    cfg.program = find_program(argv[i]);
+    cfg.argv = argv + i;
+    cfg.argc = argc - i;
+    cfg.envp = env;
+    cfg.envc = n;
+    return tender_run(&cfg);
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* config.h: the one run configuration. The CLI fills it from flags (and,
+   later, a JSON config file); the tender starts the sandbox from it. */
+#ifndef HUSK_CONFIG_H
+#define HUSK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct husk_config {
+    const char *program; /* host path of the program (filesystem issue: in the image) */
+    char **argv;         /* argv[0] is the program as the user named it */
+    int argc;
+    char **envp;         /* the program's whole environment */
+    int envc;
+    uint64_t mem;        /* guest memory, bytes */
+    const char *cwd;     /* absolute */
+    const char *hostname;
+    uint32_t uid, gid;
+    bool trace;
+};
+
+#define HUSK_DEFAULT_MEM (1ULL << 30)
+#define HUSK_MIN_MEM (8ULL << 20)
+#define HUSK_MAX_MEM (64ULL << 40)
+#define HUSK_DEFAULT_HOSTNAME "husk"
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* elf.h: checking and loading a static or static-PIE ELF64 x86_64 program
+   from a buffer holding the whole file. */
+#ifndef HUSK_ELF_H
+#define HUSK_ELF_H
+
+#include <elf.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct mm;
+
+struct elf_image {
+    const unsigned char *data;
+    size_t size;
+    const Elf64_Ehdr *eh;
+    const Elf64_Phdr *ph;
+    int phnum;
+    bool pie;          /* ET_DYN: may be placed anywhere */
+    uintptr_t lo, hi;  /* page-rounded span of the PT_LOADs, unbiased */
+    uintptr_t phdr_vaddr; /* where the phdrs are in memory, 0 if not loaded */
+};
+
+/* Check the file step by step (header, program headers, segments, entry).
+   Returns 0, or sets err to a one-line reason and returns non-zero. */
+int elf_check(struct elf_image *img, const void *data, size_t size,
+              char *err, size_t errlen);
+
+/* Map the segments at bias into mm with their protections. Returns 0 or a
+   negative errno (err says which segment). */
+long elf_load(const struct elf_image *img, struct mm *mm, uintptr_t bias,
+              char *err, size_t errlen);
+
+#endif

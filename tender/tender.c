@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: MIT */
+/* tender.c: starting a sandbox. The parent reads and checks the program,
+   then forks; the child becomes the sandbox and the parent supervises it
+   (supervise.c), so that a program killed by a signal, even SIGKILL, is
+   reported the way a shell reports it.
+
+   The child, step by step: reserve the kernel heap, the kernel stack and
+   the guest arena; boot the kernel; load the ELF; build the initial stack;
+   install the host signal handlers on the kernel stack; arm Syscall User
+   Dispatch with husk_hostcall as the only exempt range; jump. From then on
+   only host/ makes host syscalls. */
+#define _GNU_SOURCE
+#include "tender.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <sys/random.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "abi/linux/misc.h"
+#include "abi/linux/mman.h"
+#include "arch/x86_64/kcpu.h"
+#include "boot.h"
+#include "host/host.h"
+#include "husk/exit.h"
+#include "loader/elf.h"
+#include "loader/stack.h"
+#include "mm/mm.h"
+#include "task/task.h"
+
+#ifndef PR_SET_SYSCALL_USER_DISPATCH
+#define PR_SET_SYSCALL_USER_DISPATCH 59
+#define PR_SYS_DISPATCH_ON 1
+#endif
+
+#define KHEAP_SIZE (256UL << 20) /* reserved, committed as used */
+
+void host_init(int pid);
+void husk_signal_entry(int, void *, void *);
+int supervise(pid_t child, const char *program);
+
+static _Noreturn void die(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static _Noreturn void die(int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("husk: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    _exit(status);
+}
+
+/* Read the whole program; 0 or an exit status with the message printed. */
+static int read_program(const char *path, unsigned char **data, size_t *size)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        fprintf(stderr, "husk: %s: %s\n", path, strerror(e));
+        return e == ENOENT || e == ENOTDIR ? HUSK_EXIT_NOENT : HUSK_EXIT_NOEXEC;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "husk: %s: %s\n", path,
+                S_ISDIR(st.st_mode) ? "Is a directory" : "not a regular file");
+        close(fd);
+        return HUSK_EXIT_NOEXEC;
+    }
+    if (access(path, X_OK) < 0) {
+        fprintf(stderr, "husk: %s: Permission denied\n", path);
+        close(fd);
+        return HUSK_EXIT_NOEXEC;
+    }
+    *size = (size_t)st.st_size;
+    *data = mmap(NULL, *size ? *size : 1, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (*data == MAP_FAILED) {
+        fprintf(stderr, "husk: %s: cannot read: %s\n", path, strerror(errno));
+        return HUSK_EXIT_NOEXEC;
+    }
+    return 0;
+}
+
+static int check_program(const char *path, const unsigned char *data,
+                         size_t size, struct elf_image *img)
+{
+    char err[256];
+    if (size >= 2 && data[0] == '#' && data[1] == '!') {
+        size_t n = 2;
+        while (n < size && n < 200 && data[n] != '\n')
+            n++;
+        fprintf(stderr, "husk: %s: a script (%.*s): scripts cannot run yet, "
+                "only static ELF programs\n", path, (int)(n - 2), data + 2);
+        return HUSK_EXIT_NOEXEC;
+    }
+    if (elf_check(img, data, size, err, sizeof(err)) != 0) {
+        fprintf(stderr, "husk: %s: %s\n", path, err);
+        return HUSK_EXIT_NOEXEC;
+    }
+    return 0;
+}
+
+static size_t stack_size(uint64_t mem) { return MIN(8UL << 20, mem / 4); }
+
+/* Reserve the arena; where it goes depends on whether the program is
+   position independent. Returns the load bias. */
+static uintptr_t reserve_arena(const struct husk_config *cfg,
+                               const struct elf_image *img, uintptr_t *lo,
+                               uintptr_t *hi)
+{
+    size_t span = img->hi - img->lo;
+    if (span + stack_size(cfg->mem) + (1 << 20) > cfg->mem)
+        die(HUSK_EXIT_NOEXEC, "%s: the program (%zu MiB) does not fit in the "
+            "guest memory (--mem %llu MiB)", cfg->program, span >> 20,
+            (unsigned long long)(cfg->mem >> 20));
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    void *want = img->pie ? NULL : (void *)img->lo;
+    if (!img->pie) {
+        flags |= MAP_FIXED_NOREPLACE;
+        if (img->lo + cfg->mem > 1ULL << 47)
+            die(HUSK_EXIT_NOEXEC, "%s: program address 0x%lx plus --mem leaves "
+                "the address space", cfg->program, (unsigned long)img->lo);
+    }
+    void *p = mmap(want, cfg->mem, PROT_NONE, flags, -1, 0);
+    if (p == MAP_FAILED || (want && p != want))
+        die(HUSK_EXIT_ERROR, "cannot reserve %llu MiB of guest memory%s: %s",
+            (unsigned long long)(cfg->mem >> 20),
+            want ? " at the program's fixed address" : "",
+            strerror(p == MAP_FAILED ? errno : EEXIST));
+    *lo = (uintptr_t)p;
+    *hi = *lo + cfg->mem;
+    return *lo - img->lo;
+}
+
+static void *reserve(size_t size, size_t align, const char *what)
+{
+    void *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        die(HUSK_EXIT_ERROR, "cannot reserve the %s: %s", what, strerror(errno));
+    uintptr_t a = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+    return (void *)a;
+}
+
+static void note_vdso(struct mm *mm, uintptr_t vdso)
+{
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)vdso;
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)(vdso + eh->e_phoff);
+    uintptr_t end = vdso;
+    for (int i = 0; i < eh->e_phnum; i++)
+        if (ph[i].p_type == PT_LOAD)
+            end = MAX(end, PAGE_UP(vdso + ph[i].p_vaddr + ph[i].p_memsz));
+    mm_note_outside(mm, vdso, end, LINUX_PROT_READ | LINUX_PROT_EXEC, VMA_VDSO);
+}
+
+static uintptr_t build_stack(const struct husk_config *cfg, struct mm *mm,
+                             const struct elf_image *img, uintptr_t bias)
+{
+    size_t size = stack_size(cfg->mem);
+    uintptr_t top = mm->hi, lo = top - size;
+    if (mm_map_fixed(mm, lo, size, LINUX_PROT_READ | LINUX_PROT_WRITE, false,
+                     VMA_STACK) < 0)
+        die(HUSK_EXIT_ERROR, "cannot map the program's stack");
+    unsigned char rnd[16];
+    if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+        die(HUSK_EXIT_ERROR, "getrandom: %s", strerror(errno));
+    struct stack_args a = {
+        .argv = cfg->argv, .argc = cfg->argc, .envp = cfg->envp,
+        .envc = cfg->envc, .execfn = cfg->program, .random16 = rnd,
+    };
+    uint64_t vdso = getauxval(AT_SYSINFO_EHDR);
+    uint64_t phdr = img->phdr_vaddr ? bias + img->phdr_vaddr : 0;
+    uint64_t aux[][2] = {
+        { LINUX_AT_PHDR, phdr },
+        { LINUX_AT_PHENT, sizeof(Elf64_Phdr) },
+        { LINUX_AT_PHNUM, (uint64_t)img->phnum },
+        { LINUX_AT_PAGESZ, PAGE_SIZE },
+        { LINUX_AT_BASE, 0 },
+        { LINUX_AT_FLAGS, 0 },
+        { LINUX_AT_ENTRY, bias + img->eh->e_entry },
+        { LINUX_AT_UID, cfg->uid },
+        { LINUX_AT_EUID, cfg->uid },
+        { LINUX_AT_GID, cfg->gid },
+        { LINUX_AT_EGID, cfg->gid },
+        { LINUX_AT_SECURE, 0 },
+        { LINUX_AT_HWCAP, getauxval(AT_HWCAP) },
+        { LINUX_AT_HWCAP2, getauxval(AT_HWCAP2) },
+        { LINUX_AT_CLKTCK, 100 },
+        { LINUX_AT_MINSIGSTKSZ, getauxval(AT_MINSIGSTKSZ) },
+        { LINUX_AT_SYSINFO_EHDR, vdso },
+    };
+    int n = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(aux); i++) {
+        if (aux[i][0] == LINUX_AT_SYSINFO_EHDR && !aux[i][1])
+            continue;
+        a.auxv[2 * n] = aux[i][0];
+        a.auxv[2 * n + 1] = aux[i][1];
+        n++;
+    }
+    a.nauxv = n;
+    if (vdso)
+        note_vdso(mm, vdso);
+    /* Linux's limit on arguments plus environment: a quarter of the stack */
+    uintptr_t sp = stack_build(top, size / 4, &a);
+    if (!sp)
+        die(HUSK_EXIT_NOEXEC, "%s: Argument list too long", cfg->program);
+    return sp;
+}
+
+static void install_handlers(void *kstack)
+{
+    stack_t ss = { .ss_sp = kstack, .ss_size = KSTACK_SIZE, .ss_flags = 0 };
+    /* the kcpu block sits at the base; the handler frames above it */
+    ss.ss_sp = (char *)kstack + 4096;
+    ss.ss_size = KSTACK_SIZE - 4096;
+    if (sigaltstack(&ss, NULL) < 0)
+        die(HUSK_EXIT_ERROR, "sigaltstack: %s", strerror(errno));
+    /* Raw rt_sigaction: glibc's would force its own restorer, whose
+       rt_sigreturn would then trap under Syscall User Dispatch. */
+    struct {
+        void *handler;
+        unsigned long flags;
+        void *restorer;
+        unsigned long mask;
+    } sa = {
+        .handler = (void *)husk_signal_entry,
+        .flags = SA_SIGINFO | SA_ONSTACK | 0x04000000 /* SA_RESTORER */,
+        .restorer = (void *)host_sigreturn,
+        /* async signals wait while the kernel runs; faults cannot */
+        .mask = ~((1UL << (SIGSEGV - 1)) | (1UL << (SIGBUS - 1)) |
+                  (1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1))),
+    };
+    int sigs[] = { SIGSYS, SIGSEGV, SIGBUS };
+    for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+        if (syscall(SYS_rt_sigaction, sigs[i], &sa, NULL, 8) < 0)
+            die(HUSK_EXIT_ERROR, "rt_sigaction: %s", strerror(errno));
+    /* A write to a closed pipe must come back as EPIPE: the kernel decides
+       what SIGPIPE does to the program. */
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static uint64_t host_cpus(void)
+{
+    cpu_set_t set;
+    uint64_t mask = 0;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        for (int i = 0; i < 64; i++)
+            if (CPU_ISSET(i, &set))
+                mask |= 1ULL << i;
+    return mask;
+}
+
+static _Noreturn void start_child(const struct husk_config *cfg,
+                                  const struct elf_image *img)
+{
+    struct timespec now;
+    struct utsname uts;
+    char exe[PATH_MAX];
+    if (!realpath(cfg->program, exe))
+        snprintf(exe, sizeof(exe), "%s", cfg->program);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    uname(&uts);
+    host_init(getpid());
+
+    uintptr_t lo, hi;
+    uintptr_t bias = reserve_arena(cfg, img, &lo, &hi);
+    struct kboot b = {
+        .cfg = cfg,
+        .heap = reserve(KHEAP_SIZE, 64, "kernel heap"),
+        .heap_size = KHEAP_SIZE,
+        .kstack = reserve(KSTACK_SIZE, KSTACK_SIZE, "kernel stack"),
+        .arena_lo = lo,
+        .arena_hi = hi,
+        .exe = exe,
+        .release = uts.release,
+        .version = "#1 SMP husk",
+        .cpu_mask = host_cpus(),
+        .start_ns = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec,
+    };
+    struct proc *p = kernel_boot(&b);
+    if (!p)
+        die(HUSK_EXIT_ERROR, "out of kernel memory at start");
+
+    char err[256];
+    if (elf_load(img, p->mm, bias, err, sizeof(err)) < 0)
+        die(HUSK_EXIT_NOEXEC, "%s: %s", cfg->program, err);
+    uintptr_t sp = build_stack(cfg, p->mm, img, bias);
+    mm_set_layout(p->mm, bias + img->hi, p->mm->hi - stack_size(cfg->mem));
+    install_handlers(b.kstack);
+
+    fflush(NULL);
+    if (prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON,
+              (unsigned long)__start_husk_hostcall,
+              (unsigned long)(__stop_husk_hostcall - __start_husk_hostcall),
+              0) < 0)
+        die(HUSK_EXIT_ERROR, "cannot enable Syscall User Dispatch (Linux >= "
+            "5.11 needed): %s", strerror(errno));
+    /* From here on, no host syscall outside host/. */
+    kernel_enter_program(bias + img->eh->e_entry, sp);
+}
+
+int tender_run(const struct husk_config *cfg)
+{
+    unsigned char *data;
+    size_t size;
+    struct elf_image img;
+    int r = read_program(cfg->program, &data, &size);
+    if (r)
+        return r;
+    r = check_program(cfg->program, data, size, &img);
+    if (r)
+        return r;
+    if (!(getauxval(AT_HWCAP2) & 2 /* HWCAP2_FSGSBASE */)) {
+        fprintf(stderr, "husk: this CPU or kernel lacks FSGSBASE (Linux >= "
+                "5.9 on a CPU with it is needed)\n");
+        return HUSK_EXIT_ERROR;
+    }
+    fflush(NULL);
+    pid_t child = fork();
+    if (child < 0) {
+        fprintf(stderr, "husk: fork: %s\n", strerror(errno));
+        return HUSK_EXIT_ERROR;
+    }
+    if (child == 0)
+        start_child(cfg, &img);
+    munmap(data, size ? size : 1);
+    return supervise(child, cfg->program);
+}
