@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: MIT
+# husk: non-recursive build; everything goes under build/.
+#   make          build/husk
+#   make demo     install what is missing, build, run a program inside husk
+#   make check    install what is missing, build, run every test under prove
+#   make bench    husk beside native, ratios printed (never part of check)
+#   make asan     build/asan/husk with AddressSanitizer and UBSan
+#   make docs     docs/syscalls.md from kernel/syscall/syscalls.def
+# V=1 shows full commands; WERROR=1 (CI) makes warnings errors.
+
+B ?= build
+CC ?= gcc
+MUSL_CC ?= musl-gcc
+Q = $(if $(V),,@)
+
+WARN = -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual -Wwrite-strings \
+       -Wmissing-prototypes $(if $(WERROR),-Werror,)
+CFLAGS ?= -O2 -g
+HUSK_CFLAGS = -std=gnu11 $(WARN) -MMD -MP -mfsgsbase -fvisibility=hidden \
+              -fno-strict-aliasing -Iinclude -I. -Ikernel
+HUSK_LDFLAGS = -static-pie
+
+SRCS := $(wildcard cli/*.c tender/*.c loader/*.c host/*.c host/*.S \
+          kernel/*.c kernel/*/*.c kernel/*/*/*.c kernel/arch/x86_64/*.S)
+
+all: $(B)/husk
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(HUSK_CFLAGS) $(CFLAGS) -fPIE -c $< -o $@
+
+$(B)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(HUSK_CFLAGS) -Ikernel/arch/x86_64 -fPIE -c $< -o $@
+
+OBJS := $(patsubst %,$(B)/obj/%.o,$(basename $(SRCS)))
+
+$(B)/husk: $(OBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(HUSK_LDFLAGS) -o $@ $(OBJS)
+
+# --- AddressSanitizer build of the same sources (a dynamic PIE) ---
+ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+asan:
+	$(MAKE) B=$(B)/asan CFLAGS="$(ASAN_FLAGS)" \
+	  HUSK_LDFLAGS="-pie -fsanitize=address,undefined" $(B)/asan/husk
+
+# --- guest test programs: static glibc, static musl, static-pie glibc ---
+GUEST_SRCS := $(wildcard tests/guest/*/*.c)
+GUEST_CFLAGS = -std=gnu11 -O2 -Wall -Wextra -Itests/lib
+GUEST_GLIBC := $(patsubst tests/guest/%.c,$(B)/tests/guest/glibc/%,$(GUEST_SRCS))
+GUEST_MUSL := $(patsubst tests/guest/%.c,$(B)/tests/guest/musl/%,$(GUEST_SRCS))
+GUEST_PIE := $(patsubst tests/guest/%.c,$(B)/tests/guest/glibc-pie/%,$(GUEST_SRCS))
+GUESTS := $(GUEST_GLIBC) $(GUEST_MUSL) $(GUEST_PIE)
+
+$(B)/tests/guest/glibc/%: tests/guest/%.c tests/lib/tap.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_CFLAGS) -static -o $@ $<
+$(B)/tests/guest/musl/%: tests/guest/%.c tests/lib/tap.h
+	@mkdir -p $(dir $@)
+	$(Q)$(MUSL_CC) $(GUEST_CFLAGS) -static -o $@ $<
+$(B)/tests/guest/glibc-pie/%: tests/guest/%.c tests/lib/tap.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_CFLAGS) -fPIE -static-pie -o $@ $<
+
+guests: $(GUESTS)
+
+# --- docs/syscalls.md, expanded from the one list ---
+$(B)/gen_syscalls_md: scripts/gen_syscalls_md.c kernel/syscall/syscalls.def
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O1 -Ikernel/syscall -o $@ $<
+docs: $(B)/gen_syscalls_md
+	$(Q)$(B)/gen_syscalls_md > docs/syscalls.md
+
+deps:
+	$(Q)scripts/deps.sh
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all guests
+	$(Q)scripts/check.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/demo.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)HUSK=$(B)/husk BUILD_DIR=$(B) bench/run.sh
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $(filter %.c,$(SRCS)) $(wildcard */*.h kernel/*/*.h)
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all asan guests docs deps check demo bench format-check clean
+-include $(OBJS:.o=.d)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# deps.sh: install the Debian packages husk's build, demo and tests need,
+# when they are missing. The one place that knows them.
+set -euo pipefail
+
+pkgs=(
+  build-essential   # gcc, make, libc6-dev (static glibc)
+  musl-tools        # musl-gcc: guest tests built against musl
+  busybox-static    # a real unmodified static program to run
+  perl              # prove (TAP harness)
+  python3           # small test helpers
+  e2fsprogs         # (filesystem issue) mkfs.ext4, e2fsck, debugfs
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
