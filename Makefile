@@ -33,7 +33,7 @@ $(B)/obj/%.o: %.c
 $(B)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AS      $<")
-	$(Q)$(CC) $(HUSK_CFLAGS) -Ikernel/arch/x86_64 -fPIE -c $< -o $@
+	$(Q)$(CC) $(HUSK_CFLAGS) $(filter -D%,$(CFLAGS)) -Ikernel/arch/x86_64 -fPIE -c $< -o $@
 
 OBJS := $(patsubst %,$(B)/obj/%.o,$(basename $(SRCS)))
 
@@ -44,7 +44,7 @@ $(B)/husk: $(OBJS)
 # --- AddressSanitizer build of the same sources (a dynamic PIE) ---
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
 asan:
-	$(MAKE) B=$(B)/asan CFLAGS="$(ASAN_FLAGS)" \
+	$(MAKE) B=$(B)/asan CFLAGS="$(ASAN_FLAGS) -DHUSK_SUD_SELECTOR" \
 	  HUSK_LDFLAGS="-pie -fsanitize=address,undefined" $(B)/asan/husk
 
 # --- guest test programs: static glibc, static musl, static-pie glibc ---
@@ -78,7 +78,7 @@ deps:
 	$(Q)scripts/deps.sh
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all guests
+	$(Q)$(MAKE) --no-print-directory all guests asan
 	$(Q)scripts/check.sh
 
 demo: deps

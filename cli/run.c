@@ -184,5 +184,8 @@ int cmd_run(int argc, char **argv)
     cfg.argc = argc - i;
     cfg.envp = env;
     cfg.envc = n;
-    return tender_run(&cfg);
+    int status = tender_run(&cfg);
+    free(env);
+    free(sets);
+    return status;
 }

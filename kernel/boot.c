@@ -12,6 +12,9 @@
 
 void husk_enter_program(uintptr_t entry, uintptr_t sp);
 
+/* The first thread's kernel stack, for husk_enter_program. */
+struct kcpu *husk_kstack_base;
+
 static void set_limits(struct proc *p, uint64_t mem)
 {
     for (int i = 0; i < LINUX_RLIM_NLIMITS; i++)
@@ -90,6 +93,7 @@ struct proc *kernel_boot(const struct kboot *b)
     t->proc = p;
 
     struct kcpu *k = b->kstack;
+    husk_kstack_base = k;
     k->kernel_fs = __builtin_ia32_rdfsbase64();
     k->task = t;
     k->canary = 0x6875736b6b637075ULL;

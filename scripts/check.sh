@@ -22,6 +22,11 @@ prove --exec 'timeout 120' $all_guests || status=1
 echo "== guest tests inside husk"
 prove --exec "timeout 120 $HUSK run --" $husk_guests || status=1
 
+if [ -x "$B/asan/husk" ]; then
+  echo "== guest tests inside husk built with AddressSanitizer and UBSan"
+  prove --exec "timeout 120 $B/asan/husk run --" $husk_guests || status=1
+fi
+
 echo "== host-side tests"
 prove -j2 tests/host/*.t || status=1
 

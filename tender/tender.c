@@ -305,10 +305,16 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     install_handlers(b.kstack);
 
     fflush(NULL);
+    unsigned long selector = 0;
+#ifdef HUSK_SUD_SELECTOR
+    struct kcpu *k = b.kstack;
+    k->sud_selector = 0; /* ALLOW until husk_enter_program blocks it */
+    selector = (unsigned long)&k->sud_selector;
+#endif
     if (prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON,
               (unsigned long)__start_husk_hostcall,
               (unsigned long)(__stop_husk_hostcall - __start_husk_hostcall),
-              0) < 0)
+              selector) < 0)
         die(HUSK_EXIT_ERROR, "cannot enable Syscall User Dispatch (Linux >= "
             "5.11 needed): %s", strerror(errno));
     /* From here on, no host syscall outside host/. */

@@ -24,8 +24,16 @@ husk_signal_entry:
         pushq   %r8                     /* saved %fs; stack now 16-aligned */
         movq    KCPU_KERNEL_FS(%rax), %r8
         wrfsbase %r8
+#ifdef HUSK_SUD_SELECTOR
+        movb    $0, KCPU_SUD_SELECTOR(%rax)     /* SYSCALL_DISPATCH_FILTER_ALLOW */
+#endif
         movq    %rsp, %rcx              /* 4th argument: &saved fs */
         call    kentry_signal
+#ifdef HUSK_SUD_SELECTOR
+        movq    %rsp, %rax
+        andq    $-KSTACK_SIZE, %rax
+        movb    $1, KCPU_SUD_SELECTOR(%rax)     /* SYSCALL_DISPATCH_FILTER_BLOCK */
+#endif
         popq    %r8
         wrfsbase %r8
         ret
@@ -38,6 +46,11 @@ husk_signal_entry:
         .hidden husk_enter_program
         .type   husk_enter_program, @function
 husk_enter_program:
+#ifdef HUSK_SUD_SELECTOR
+        leaq    husk_kstack_base(%rip), %rax
+        movq    (%rax), %rax
+        movb    $1, KCPU_SUD_SELECTOR(%rax)     /* BLOCK from here on */
+#endif
         movq    %rsi, %rsp
         movq    %rdi, %r11
         xorl    %eax, %eax

@@ -6,6 +6,7 @@
 
 #define KSTACK_SIZE (256 * 1024)
 #define KCPU_KERNEL_FS 0
+#define KCPU_SUD_SELECTOR 24
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -16,6 +17,12 @@ struct kcpu {
     uint64_t kernel_fs; /* %fs base the kernel runs with (offset 0) */
     struct task *task;  /* the thread this stack belongs to */
     uint64_t canary;    /* to notice a kernel stack overflow */
+    /* Syscall User Dispatch selector (offset 24), used only by sanitizer
+       builds (HUSK_SUD_SELECTOR): ALLOW while the kernel runs, so that the
+       sanitizer runtime may make host syscalls; BLOCK in the program.
+       Release builds arm SUD without a selector: everything outside the
+       husk_hostcall stub traps, always. */
+    uint8_t sud_selector;
 };
 
 /* The current thread's block, valid only on a kernel stack. */
