@@ -12,8 +12,8 @@
 
 /* Set by the tender before the program runs (host_init). */
 static int host_pid;
+struct host_record *host_record;
 
-void host_init(int pid);
 void host_init(int pid) { host_pid = pid; }
 
 long host_console_read(int fd, void *buf, size_t len)
@@ -113,6 +113,8 @@ _Noreturn void host_exit_group(int status)
 _Noreturn void host_exit_signal(int sig)
 {
     unsigned long set = 1UL << (sig - 1);
+    if (host_record)
+        host_record->exit_signal = sig;
     host_signal_reset(sig);
     SC(__NR_rt_sigprocmask, SIG_UNBLOCK, &set, 0, 8, 0, 0);
     SC(__NR_tgkill, host_pid, host_pid, sig, 0, 0, 0);

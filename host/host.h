@@ -43,6 +43,20 @@
     X(exit, signal, "rt_sigaction rt_sigprocmask tgkill exit_group",          \
       "tgkill only to our own pid")
 
+/* ---- start ---- */
+
+/* A page shared with the supervising parent, so that it can name what
+   ended the sandbox: the last host syscall the stub issued, and the signal
+   the program was ended with (host_exit_signal), if any. */
+struct host_record {
+    volatile int last_nr;
+    volatile int exit_signal;
+};
+extern struct host_record *host_record;
+
+/* Before the lock-down: our own host pid (for tgkill). */
+void host_init(int pid);
+
 /* ---- the raw stub (host/hostcall_x86_64.S) ---- */
 
 /* host_syscall6: issue host syscall `nr`; returns the raw result (-errno on

@@ -11,7 +11,11 @@
         .hidden host_syscall6
         .type   host_syscall6, @function
 host_syscall6:
-        movq    %rdi, %rax
+        movq    host_record(%rip), %r11 /* note the call for the supervisor */
+        testq   %r11, %r11
+        jz      1f
+        movl    %edi, (%r11)
+1:      movq    %rdi, %rax
         movq    %rsi, %rdi
         movq    %rdx, %rsi
         movq    %rcx, %rdx

@@ -11,7 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int supervise(pid_t child, const char *program);
+#include "host/host.h"
+#include "host/policy.h"
+#include <stdbool.h>
+#include "syscall/syscall.h"
+
+int supervise(pid_t child, const char *program, const struct host_record *rec);
 
 static volatile pid_t sandbox;
 
@@ -45,7 +50,28 @@ static const char *signal_message(int sig)
     }
 }
 
-int supervise(pid_t child, const char *program)
+/* The sandbox died of SIGSYS without the program asking for it: the
+   seccomp filter killed it. The stub noted the call it was making. */
+static void report_seccomp(const char *program, const struct host_record *rec)
+{
+    int nr = rec->last_nr;
+    const char *name = nr >= 0 && nr < SYS_TABLE_SIZE ? sys_table[nr].name : NULL;
+    struct policy_params any = { 0, 0, 0 };
+    struct rule rules[POLICY_MAX_RULES];
+    int n = policy_rules(&any, rules);
+    bool listed = false;
+    for (int i = 0; i < n; i++)
+        listed |= rules[i].nr == nr;
+    if (name)
+        fprintf(stderr, "husk: %s: stopped by the sandbox: host system call "
+                "%s (%d) is not allowed%s (seccomp)\n", program, name, nr,
+                listed ? " with these arguments" : "");
+    else
+        fprintf(stderr, "husk: %s: stopped by the sandbox: a host system call "
+                "outside the allowlist (seccomp)\n", program);
+}
+
+int supervise(pid_t child, const char *program, const struct host_record *rec)
 {
     int fwd[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
                   SIGALRM, SIGWINCH, SIGCONT };
@@ -66,6 +92,10 @@ int supervise(pid_t child, const char *program)
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     int sig = WTERMSIG(status);
+    if (sig == SIGSYS && rec->exit_signal != SIGSYS) {
+        report_seccomp(program, rec);
+        return 128 + sig;
+    }
     /* as bash: no message for SIGINT and SIGPIPE */
     if (sig != SIGINT && sig != SIGPIPE)
         fprintf(stderr, "husk: %s: %s%s\n", program, signal_message(sig),

@@ -40,6 +40,7 @@
 #include "loader/stack.h"
 #include "mm/mm.h"
 #include "task/task.h"
+#include "tender/lockdown.h"
 
 #ifndef PR_SET_SYSCALL_USER_DISPATCH
 #define PR_SET_SYSCALL_USER_DISPATCH 59
@@ -48,9 +49,8 @@
 
 #define KHEAP_SIZE (256UL << 20) /* reserved, committed as used */
 
-void host_init(int pid);
 void husk_signal_entry(int, void *, void *);
-int supervise(pid_t child, const char *program);
+int supervise(pid_t child, const char *program, const struct host_record *rec);
 
 static _Noreturn void die(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -117,6 +117,17 @@ static int check_program(const char *path, const unsigned char *data,
 
 static size_t stack_size(uint64_t mem) { return MIN(8UL << 20, mem / 4); }
 
+/* The guard above the arena matters only to the seccomp pins. */
+static uint64_t guard_size(const struct husk_config *cfg)
+{
+#ifdef HUSK_SUD_SELECTOR
+    (void)cfg;
+    return 0; /* sanitizer builds install no filter */
+#else
+    return cfg->seccomp == HUSK_SECCOMP_OFF ? 0 : cfg->mem;
+#endif
+}
+
 /* Reserve the arena; where it goes depends on whether the program is
    position independent. Returns the load bias. */
 static uintptr_t reserve_arena(const struct husk_config *cfg,
@@ -132,11 +143,15 @@ static uintptr_t reserve_arena(const struct husk_config *cfg,
     void *want = img->pie ? NULL : (void *)img->lo;
     if (!img->pie) {
         flags |= MAP_FIXED_NOREPLACE;
-        if (img->lo + cfg->mem > 1ULL << 47)
+        if (img->lo + cfg->mem + guard_size(cfg) > 1ULL << 47)
             die(HUSK_EXIT_NOEXEC, "%s: program address 0x%lx plus --mem leaves "
                 "the address space", cfg->program, (unsigned long)img->lo);
     }
-    void *p = mmap(want, cfg->mem, PROT_NONE, flags, -1, 0);
+    /* The arena and, above it, a guard of the same size that nothing
+       ever maps: the seccomp pins can check an address and a length but
+       not their sum, so a length up to the arena's size from any address
+       inside it must not reach husk's own memory. */
+    void *p = mmap(want, cfg->mem + guard_size(cfg), PROT_NONE, flags, -1, 0);
     if (p == MAP_FAILED || (want && p != want))
         die(HUSK_EXIT_ERROR, "cannot reserve %llu MiB of guest memory%s: %s",
             (unsigned long long)(cfg->mem >> 20),
@@ -276,7 +291,8 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     clock_gettime(CLOCK_MONOTONIC, &now);
     uname(&uts);
-    host_init(getpid());
+    int pid = getpid(); /* now: once SUD is armed, getpid() is the guest's */
+    host_init(pid);
 
     uintptr_t lo, hi;
     uintptr_t bias = reserve_arena(cfg, img, &lo, &hi);
@@ -303,6 +319,9 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     uintptr_t sp = build_stack(cfg, p->mm, img, bias);
     mm_set_layout(p->mm, bias + img->hi, p->mm->hi - stack_size(cfg->mem));
     install_handlers(b.kstack);
+#ifndef HUSK_SUD_SELECTOR /* sanitizer builds debug the kernel, not sandbox */
+    lockdown_process();
+#endif
 
     fflush(NULL);
     unsigned long selector = 0;
@@ -318,6 +337,10 @@ static _Noreturn void start_child(const struct husk_config *cfg,
         die(HUSK_EXIT_ERROR, "cannot enable Syscall User Dispatch (Linux >= "
             "5.11 needed): %s", strerror(errno));
     /* From here on, no host syscall outside host/. */
+#ifndef HUSK_SUD_SELECTOR /* sanitizer runtimes make their own host calls */
+    struct policy_params pp = { lo, hi, pid };
+    lockdown_seccomp(&pp, cfg->seccomp);
+#endif
     kernel_enter_program(bias + img->eh->e_entry, sp);
 }
 
@@ -337,14 +360,30 @@ int tender_run(const struct husk_config *cfg)
                 "5.9 on a CPU with it is needed)\n");
         return HUSK_EXIT_ERROR;
     }
+    if (cfg->seccomp == HUSK_SECCOMP_OFF)
+        fprintf(stderr, "husk: WARNING: --seccomp=off: the program is NOT "
+                "sandboxed; it can make any host system call husk can\n");
+    else if (cfg->seccomp == HUSK_SECCOMP_LOG)
+        fprintf(stderr, "husk: WARNING: --seccomp=log: host system calls "
+                "outside the allowlist are let through (and logged by the "
+                "host kernel), not killed\n");
+    struct host_record *rec = mmap(NULL, sizeof(*rec), PROT_READ | PROT_WRITE,
+                                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (rec == MAP_FAILED) {
+        fprintf(stderr, "husk: mmap: %s\n", strerror(errno));
+        return HUSK_EXIT_ERROR;
+    }
+    rec->last_nr = -1;
     fflush(NULL);
     pid_t child = fork();
     if (child < 0) {
         fprintf(stderr, "husk: fork: %s\n", strerror(errno));
         return HUSK_EXIT_ERROR;
     }
-    if (child == 0)
+    if (child == 0) {
+        host_record = rec;
         start_child(cfg, &img);
+    }
     munmap(data, size ? size : 1);
-    return supervise(child, cfg->program);
+    return supervise(child, cfg->program, rec);
 }

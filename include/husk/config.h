@@ -8,6 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+enum husk_seccomp {
+    HUSK_SECCOMP_ON,  /* default: anything outside the allowlist kills */
+    HUSK_SECCOMP_LOG, /* debug: allowed, but logged by the host kernel */
+    HUSK_SECCOMP_OFF, /* debug: no filter at all */
+};
+
 struct husk_config {
     const char *program; /* host path of the program (filesystem issue: in the image) */
     char **argv;         /* argv[0] is the program as the user named it */
@@ -19,6 +25,8 @@ struct husk_config {
     const char *hostname;
     uint32_t uid, gid;
     bool trace;
+    enum husk_seccomp seccomp;
+    bool expose_hostcall; /* testing: tell the program where the stub is */
 };
 
 #define HUSK_DEFAULT_MEM (1ULL << 30)

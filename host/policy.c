@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* policy.c: the allowlist (see policy.h). Every rule here is needed by a
+   hypercall in host.c; every host syscall in host.c has a rule here. */
+#include "policy.h"
+
+#include <asm/unistd.h>
+#include <linux/mman.h>
+#include <asm/ioctls.h>
+
+#define ARENA(i)                                                              \
+    { .arg = i, .op = PIN_RANGE, .v = { p->arena_lo, p->arena_hi },           \
+      .what = "inside the guest arena" }
+#define ARENA_LEN(i)                                                          \
+    { .arg = i, .op = PIN_LE, .v = { p->arena_hi - p->arena_lo },             \
+      .what = "at most the arena's size (a guard of that size follows it)" }
+
+int policy_rules(const struct policy_params *p, struct rule *r)
+{
+    const struct rule rules[] = {
+        { __NR_read, "read", "console_read", 1,
+          { { .arg = 0, .op = PIN_EQ, .v = { 0 }, .what = "stdin" } } },
+        { __NR_write, "write", "console_write", 1,
+          { { .arg = 0, .op = PIN_IN, .n = 2, .v = { 1, 2 },
+              .what = "stdout or stderr" } } },
+        { __NR_ioctl, "ioctl", "console_ioctl", 2,
+          { { .arg = 0, .op = PIN_IN, .n = 3, .v = { 0, 1, 2 },
+              .what = "the console" },
+            { .arg = 1, .op = PIN_IN, .n = 2, .v = { TCGETS, TIOCGWINSZ },
+              .what = "TCGETS or TIOCGWINSZ" } } },
+        { __NR_fstat, "fstat", "console_fstat", 1,
+          { { .arg = 0, .op = PIN_IN, .n = 3, .v = { 0, 1, 2 },
+              .what = "the console" } } },
+        { __NR_clock_gettime, "clock_gettime", "time_clock_gettime", 0, { { 0 } } },
+        { __NR_clock_getres, "clock_getres", "time_clock_getres", 0, { { 0 } } },
+        { __NR_clock_nanosleep, "clock_nanosleep", "time_nanosleep", 0, { { 0 } } },
+        { __NR_mmap, "mmap", "mem_map mem_release", 5,
+          { ARENA(0), ARENA_LEN(1),
+            { .arg = 3, .op = PIN_ALL_SET, .v = { MAP_FIXED | MAP_ANONYMOUS },
+              .what = "MAP_FIXED|MAP_ANONYMOUS" },
+            { .arg = 3, .op = PIN_NONE_SET,
+              .v = { ~(uint64_t)(MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE |
+                                 MAP_SHARED | MAP_NORESERVE) },
+              .what = "no other flags" },
+            { .arg = 4, .op = PIN_EQ, .v = { (uint64_t)-1 }, .what = "no fd" } } },
+        { __NR_mprotect, "mprotect", "mem_protect", 2, { ARENA(0), ARENA_LEN(1) } },
+        { __NR_madvise, "madvise", "mem_discard", 3,
+          { ARENA(0), ARENA_LEN(1),
+            { .arg = 2, .op = PIN_EQ, .v = { MADV_DONTNEED },
+              .what = "MADV_DONTNEED" } } },
+        { __NR_mremap, "mremap", "mem_move", 5,
+          { ARENA(0), ARENA_LEN(1), ARENA_LEN(2),
+            { .arg = 3, .op = PIN_EQ, .v = { MREMAP_MAYMOVE | MREMAP_FIXED },
+              .what = "MREMAP_MAYMOVE|MREMAP_FIXED" },
+            ARENA(4) } },
+        { __NR_sched_yield, "sched_yield", "cpu_yield", 0, { { 0 } } },
+        { __NR_getrandom, "getrandom", "cpu_random", 0, { { 0 } } },
+        { __NR_rt_sigaction, "rt_sigaction", "signal_reset exit_signal", 1,
+          { { .arg = 3, .op = PIN_EQ, .v = { 8 }, .what = "sigsetsize 8" } } },
+        { __NR_rt_sigprocmask, "rt_sigprocmask", "exit_signal", 0, { { 0 } } },
+        { __NR_tgkill, "tgkill", "exit_signal", 1,
+          { { .arg = 0, .op = PIN_EQ, .v = { (uint64_t)p->pid },
+              .what = "husk's own pid" } } },
+        { __NR_exit_group, "exit_group", "exit_group exit_signal", 0, { { 0 } } },
+        { __NR_rt_sigreturn, "rt_sigreturn", "host_sigreturn (signal return)",
+          0, { { 0 } } },
+    };
+    int n = (int)(sizeof(rules) / sizeof(rules[0]));
+    for (int i = 0; i < n; i++)
+        r[i] = rules[i];
+    return n;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* policy.h: the seccomp allowlist, one rule per host syscall that the
+   hypercalls of host.h use, each with its argument pins. It is the single
+   source for the filter the tender installs (tender/lockdown.c) and for
+   what `husk policy` prints; tests/host/policy.t checks that it names
+   exactly the host syscalls host.h and host.c use. */
+#ifndef HUSK_POLICY_H
+#define HUSK_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum pin_op {
+    PIN_EQ,       /* arg == v[0] */
+    PIN_IN,       /* arg is one of v[0..n) */
+    PIN_ALL_SET,  /* (arg & v[0]) == v[0] */
+    PIN_NONE_SET, /* (arg & v[0]) == 0 */
+    PIN_RANGE,    /* v[0] <= arg < v[1] */
+    PIN_LE,       /* arg <= v[0] */
+};
+
+struct pin {
+    unsigned char arg, op, n;
+    uint64_t v[4];
+    const char *what; /* for `husk policy`: what the pin means */
+};
+
+struct rule {
+    int nr;
+    const char *name;
+    const char *hypercalls; /* which hypercalls need it */
+    int npins;
+    struct pin pins[5];
+};
+
+/* What the pins depend on, known once the sandbox is laid out. */
+struct policy_params {
+    uint64_t arena_lo, arena_hi; /* the arena; [hi, 2*hi-lo) is a guard */
+    int pid;                     /* the sandbox's host pid */
+};
+
+#define POLICY_MAX_RULES 32
+
+/* Fill rules[]; returns how many. */
+int policy_rules(const struct policy_params *p, struct rule *rules);
+
+#endif
