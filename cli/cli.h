@@ -4,5 +4,6 @@
 #define HUSK_CLI_H
 
 int cmd_run(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 
 #endif

@@ -16,6 +16,8 @@ static void usage(FILE *f)
           "\n"
           "commands:\n"
           "  run       run a program inside a husk sandbox (husk run --help)\n"
+          "  policy    print the sandbox's host system call policy for the\n"
+          "            same options as run (husk policy [RUN OPTIONS])\n"
           "\n"
           "options:\n"
           "  -h, --help     this help\n"
@@ -40,6 +42,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "policy"))
+        return cmd_policy(argc - 1, argv + 1);
     fprintf(stderr, "husk: unknown command '%s' (try husk --help)\n", cmd);
     return HUSK_EXIT_ERROR;
 }

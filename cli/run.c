@@ -10,6 +10,8 @@
 #include "cli.h"
 #include "husk/config.h"
 #include "husk/exit.h"
+#include "host/host.h"
+#include "tender/lockdown.h"
 #include "tender/tender.h"
 
 extern char **environ;
@@ -31,6 +33,9 @@ static void run_usage(FILE *f)
           "  --cwd DIR        the program's working directory (default /)\n"
           "  --hostname NAME  the sandbox's host name (default husk)\n"
           "  --trace          print every system call on stderr\n"
+          "  --seccomp=MODE   on (default): the sandbox's seccomp filter;\n"
+          "                   log or off: for debugging only (husk policy\n"
+          "                   prints the filter)\n"
           "  -h, --help       this help\n"
           "  --               end of options\n",
           f);
@@ -108,69 +113,97 @@ static const char *find_program(const char *name)
     return name;
 }
 
-int cmd_run(int argc, char **argv)
+/* Parse husk run's options into cfg. Returns the index of PROGRAM in
+   argv (argc when there is none), or -1 after printing an error; *exit0 is
+   set when --help was printed. */
+static int parse_options(int argc, char **argv, struct husk_config *cfg,
+                         char **sets, int *nsets, bool *env_host, bool *exit0)
 {
-    struct husk_config cfg = {
-        .mem = HUSK_DEFAULT_MEM, .cwd = "/", .hostname = HUSK_DEFAULT_HOSTNAME,
-    };
-    char **sets = calloc(argc + 1, sizeof(char *));
-    int nsets = 0, i;
-    bool env_host = false;
-    if (!sets)
-        return bad("%s", "out of memory");
-
+    int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--")) {
-            i++;
-            break;
-        }
+        if (!strcmp(a, "--"))
+            return i + 1;
         if (a[0] != '-')
-            break;
+            return i;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             run_usage(stdout);
-            return 0;
+            *exit0 = true;
+            return -1;
         } else if (!strcmp(a, "--trace")) {
-            cfg.trace = true;
+            cfg->trace = true;
         } else if (!strcmp(a, "--env-host")) {
-            env_host = true;
+            *env_host = true;
+        } else if (!strcmp(a, "--expose-hostcall")) {
+            cfg->expose_hostcall = true;
+        } else if (!strncmp(a, "--seccomp=", 10)) {
+            if (!strcmp(a + 10, "on"))
+                cfg->seccomp = HUSK_SECCOMP_ON;
+            else if (!strcmp(a + 10, "log"))
+                cfg->seccomp = HUSK_SECCOMP_LOG;
+            else if (!strcmp(a + 10, "off"))
+                cfg->seccomp = HUSK_SECCOMP_OFF;
+            else
+                return bad("bad %s (on, log or off)", a), -1;
         } else if (!strcmp(a, "--mem") || !strcmp(a, "--env") ||
                    !strcmp(a, "--cwd") || !strcmp(a, "--hostname")) {
             if (!val)
-                return bad("option %s needs a value", a);
+                return bad("option %s needs a value", a), -1;
             i++;
             if (!strcmp(a, "--mem")) {
-                cfg.mem = parse_size(val);
-                if (cfg.mem < HUSK_MIN_MEM || cfg.mem > HUSK_MAX_MEM)
+                cfg->mem = parse_size(val);
+                if (cfg->mem < HUSK_MIN_MEM || cfg->mem > HUSK_MAX_MEM)
                     return bad("bad --mem '%s' (a size from 8M to 64T, "
-                               "e.g. 512M or 2G)", val);
-                cfg.mem = (cfg.mem + 0xfff) & ~0xfffULL;
+                               "e.g. 512M or 2G)", val), -1;
+                cfg->mem = (cfg->mem + 0xfff) & ~0xfffULL;
             } else if (!strcmp(a, "--env")) {
                 if (!valid_env(val))
-                    return bad("bad --env '%s' (expected KEY=VALUE)", val);
-                sets[nsets++] = argv[i];
+                    return bad("bad --env '%s' (expected KEY=VALUE)", val), -1;
+                sets[(*nsets)++] = argv[i];
             } else if (!strcmp(a, "--cwd")) {
                 if (val[0] != '/' || strlen(val) >= 4096)
-                    return bad("bad --cwd '%s' (an absolute path)", val);
-                cfg.cwd = val;
+                    return bad("bad --cwd '%s' (an absolute path)", val), -1;
+                cfg->cwd = val;
             } else {
                 if (!*val || strlen(val) > 64)
-                    return bad("bad --hostname '%s' (1 to 64 characters)", val);
-                cfg.hostname = val;
+                    return bad("bad --hostname '%s' (1 to 64 characters)", val), -1;
+                cfg->hostname = val;
             }
         } else {
-            return bad("unknown option '%s' (try husk run --help)", a);
+            return bad("unknown option '%s' (try husk run --help)", a), -1;
         }
     }
-    if (i >= argc)
+    return i;
+}
+
+static const struct husk_config defaults = {
+    .mem = HUSK_DEFAULT_MEM, .cwd = "/", .hostname = HUSK_DEFAULT_HOSTNAME,
+};
+
+int cmd_run(int argc, char **argv)
+{
+    struct husk_config cfg = defaults;
+    char **sets = calloc(argc + 1, sizeof(char *));
+    int nsets = 0;
+    bool env_host = false, exit0 = false;
+    if (!sets)
+        return bad("%s", "out of memory");
+    int i = parse_options(argc, argv, &cfg, sets, &nsets, &env_host, &exit0);
+    if (i < 0) {
+        free(sets);
+        return exit0 ? 0 : HUSK_EXIT_ERROR;
+    }
+    if (i >= argc) {
+        free(sets);
         return bad("%s", "run: no program given (try husk run --help)");
+    }
 
     int nhost = 0;
     if (env_host)
         while (environ[nhost])
             nhost++;
-    char **env = calloc(nhost + nsets + 1, sizeof(char *));
+    char **env = calloc(nhost + nsets + 2, sizeof(char *));
     if (!env)
         return bad("%s", "out of memory");
     int n = 0;
@@ -178,6 +211,11 @@ int cmd_run(int argc, char **argv)
         env_set(env, &n, environ[k]);
     for (int k = 0; k < nsets; k++)
         env_set(env, &n, sets[k]);
+    char stub[64];
+    if (cfg.expose_hostcall) { /* the escape tests play an attacker who knows */
+        snprintf(stub, sizeof(stub), "HUSK_HOSTCALL=%p", (void *)host_syscall6);
+        env_set(env, &n, stub);
+    }
 
     cfg.program = find_program(argv[i]);
     cfg.argv = argv + i;
@@ -188,4 +226,32 @@ int cmd_run(int argc, char **argv)
     free(env);
     free(sets);
     return status;
+}
+
+int cmd_policy(int argc, char **argv)
+{
+    struct husk_config cfg = defaults;
+    char **sets = calloc(argc + 1, sizeof(char *));
+    int nsets = 0;
+    bool env_host = false, exit0 = false;
+    if (!sets)
+        return bad("%s", "out of memory");
+    int i = parse_options(argc, argv, &cfg, sets, &nsets, &env_host, &exit0);
+    free(sets);
+    if (i < 0)
+        return exit0 ? 0 : HUSK_EXIT_ERROR;
+    if (cfg.seccomp == HUSK_SECCOMP_OFF) {
+        printf("husk sandbox policy: none (--seccomp=off): the program can "
+               "make any host system call husk can\n");
+        return 0;
+    }
+    /* The arena's place is chosen at start; show the pins for an arena at
+       a typical address of the same size. */
+    struct policy_params p = { 0x7f0000000000ULL, 0x7f0000000000ULL + cfg.mem,
+                               getpid() };
+    policy_print(stdout, &p, cfg.mem);
+    if (cfg.seccomp == HUSK_SECCOMP_LOG)
+        printf("\n--seccomp=log: calls outside the allowlist are allowed and "
+               "logged by the host kernel, not killed\n");
+    return 0;
 }
