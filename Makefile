@@ -65,7 +65,16 @@ $(B)/tests/guest/glibc-pie/%: tests/guest/%.c tests/lib/tap.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(GUEST_CFLAGS) -fPIE -static-pie -o $@ $<
 
-guests: $(GUESTS)
+# --- the escape suite's attacker, static glibc and static musl ---
+ESCAPES := $(B)/tests/escape/glibc/escape $(B)/tests/escape/musl/escape
+$(B)/tests/escape/glibc/escape: tests/escape/escape.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_CFLAGS) -static -o $@ $<
+$(B)/tests/escape/musl/escape: tests/escape/escape.c
+	@mkdir -p $(dir $@)
+	$(Q)$(MUSL_CC) $(GUEST_CFLAGS) -static -o $@ $<
+
+guests: $(GUESTS) $(ESCAPES)
 
 # --- docs/syscalls.md, expanded from the one list ---
 $(B)/gen_syscalls_md: scripts/gen_syscalls_md.c kernel/syscall/syscalls.def

@@ -135,6 +135,37 @@ is "$RC" 125 "--cwd with a relative path exits 125"
 one_husk_line "$ERR" "--cwd relative: one 'husk: ' line"
 is "$OUT" "" "--cwd relative: the program did not run"
 
+# Once the filesystem exists, a --cwd that is not a directory must be
+# refused before the program runs (TODO until then: run, reported, not fatal).
+for d in /nonexistent-husk-dir /bin/busybox; do
+	run_husk run --cwd "$d" "$P" ran
+	t=${ERR%$'\n'} bad=0
+	((RC >= 125 && RC <= 127)) || bad=1
+	[ -z "$OUT" ] || bad=1
+	[[ $t == "husk: "* && $t != *$'\n'* ]] || bad=1
+	todo_ok $bad \
+		"--cwd $d (not a directory): 125..127, one 'husk: ' line, program not run" \
+		"the filesystem issue"
+done
+
+# --- --env and --hostname values ----------------------------------------------
+for bad in NOEQUALS =x; do
+	run_husk run --env "$bad" "$P" ran
+	is "$RC" 125 "--env '$bad' exits 125"
+	one_husk_line "$ERR" "--env '$bad': one 'husk: ' line"
+done
+
+# nodename is 65 bytes with its NUL (struct utsname): 64 fit, 65 do not.
+h64=$(printf 'h%.0s' $(seq 64))
+run_husk run --hostname "$h64" /bin/busybox uname -n
+is "$RC:$OUT" "0:$h64"$'\n' "--hostname of 64 characters is the nodename"
+run_husk run --hostname "${h64}x" /bin/busybox uname -n
+is "$RC" 125 "--hostname of 65 characters exits 125"
+one_husk_line "$ERR" "--hostname of 65 characters: one 'husk: ' line"
+run_husk run --hostname "" /bin/busybox uname -n
+is "$RC" 125 "--hostname '' exits 125"
+one_husk_line "$ERR" "--hostname '': one 'husk: ' line"
+
 # --- --trace ---------------------------------------------------------------------
 build_static tracee <<'EOF' || bail_out "cannot build tracee"
 #include <unistd.h>

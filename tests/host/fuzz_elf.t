@@ -4,7 +4,8 @@
 # husk process itself die by a signal, and few may hang.
 #
 # FUZZ_N (default 3000), FUZZ_SEED (default: the clock), FUZZ_JOBS (2),
-# FUZZ_RUN_TIMEOUT (seconds per run, 2). A failure keeps the temp dir with
+# FUZZ_RUN_TIMEOUT (seconds per run, 2), FUZZ_BASE (the binary to mutate;
+# default the guest glibc/core/misc, else a static hello built here). A failure keeps the temp dir with
 # the crash-SEED-ITER files; replay one with
 #     elf_mutate -s SEED -i ITER HUSK BASE   (writes the same file again)
 . "$(dirname "$0")/lib.sh"
@@ -22,7 +23,8 @@ gcc -std=gnu11 -O2 -Wall -Wextra -o "$TAP_TMP/elf_mutate" \
 	"$TESTS_HOST_DIR/elf_mutate.c" 2>"$TAP_TMP/gcc.log"
 ok $? "elf_mutate builds" || bail_out "$(cat "$TAP_TMP/gcc.log")"
 
-BASE=$GUEST_DIR/glibc/core/misc
+BASE=${FUZZ_BASE:-$GUEST_DIR/glibc/core/misc}
+case $BASE in /*) ;; *) BASE=$PWD/$BASE ;; esac
 if [ ! -x "$BASE" ]; then
 	build_static hello <<<'#include <stdio.h>
 int main(void) { puts("hi"); return 0; }' || bail_out "cannot build hello"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# policy.t: the seccomp allowlist (host/policy.c, printed by `husk policy`),
+# the hypercall list in host/host.h and the host syscalls host/host.c really
+# makes must name the same host system calls; fewer than 25 of them.
+. "$(dirname "$0")/lib.sh"
+B=${B:-build}
+HUSK=${HUSK:-$B/husk}
+[ -x "$HUSK" ] || skip_all "no $HUSK (run make)"
+plan 7
+
+run_husk policy
+is "$RC" 0 "husk policy exits 0"
+policy=$(grep -E '^[a-z_0-9]+ +(arg[0-9]|any arguments)' <<<"$OUT" | cut -d' ' -f1 | sort -u)
+n=$(wc -l <<<"$policy")
+ok $([ "$n" -gt 0 ] && [ "$n" -lt 25 ] && echo 0 || echo 1) "the policy allows $n host system calls (fewer than 25)"
+
+# host.h: X(group, name, "host syscalls", "pins"); the stub's own
+# rt_sigreturn (host_sigreturn) is the one call outside that list.
+declared=$( (sed -n 's/^ *X([a-z]*, *[a-z_]*, *"\([a-z_0-9 ]*\)".*/\1/p' host/host.h | tr ' ' '\n';
+             echo rt_sigreturn) | grep . | sort -u)
+used=$( (grep -oE '__NR_[a-z_0-9]+' host/host.c | sed 's/__NR_//';
+         grep -q 'movl *\$15, %eax' host/hostcall_x86_64.S && echo rt_sigreturn) | sort -u)
+is "$policy" "$declared" "the allowlist is exactly the host syscalls host.h declares"
+is "$policy" "$used" "the allowlist is exactly the host syscalls host.c makes"
+
+run_husk policy --mem 64M
+like "$OUT" "64 MiB" "husk policy takes run options (--mem)"
+run_husk policy --seccomp=off
+like "$OUT" "none" "husk policy --seccomp=off says there is no filter"
+run_husk policy --no-such-option
+is "$RC" 125 "husk policy with a bad option exits 125"
