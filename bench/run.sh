@@ -76,6 +76,7 @@ ABS_OUT=$(cd "$OUT" && pwd)
 # by the callers; paths with spaces are not supported).
 launcher() {
 	[ "$1" = husk ] && echo "$HUSK run $HUSK_FLAGS --"
+	[ "$1" = husk-nofilter ] && echo "$HUSK run --seccomp=off $HUSK_FLAGS --"
 }
 
 # key KEY LINE: the value of KEY=... in LINE, empty if absent.
@@ -142,7 +143,10 @@ measure_all() {
 	tag=${label:+-$label}
 	for item in $items; do
 		fig=()
-		for mode in native husk; do
+		local modes="native husk"
+		# the seccomp filter's cost: husk with the filter off, then on
+		case $item in *-filter) modes="husk-nofilter husk" ;; esac
+		for mode in $modes; do
 			[ $mode = husk ] && [ $have_husk = 0 ] && continue
 			log=$LOGS/$item$tag-$mode.log
 			case $item in
@@ -157,9 +161,13 @@ measure_all() {
 				fig[$mode]=$(micro $mode "$dir/clock" "$N_CLOCK" "$log") ;;
 			write1)
 				fig[$mode]=$(micro $mode "$dir/write1" "$N_WRITE" "$log") ;;
+			getppid-filter)
+				fig[$mode]=$(micro $mode "$dir/getppid" "$N_GETPPID" "$log") ;;
+			write1-filter)
+				fig[$mode]=$(micro $mode "$dir/write1" "$N_WRITE" "$log") ;;
 			esac
 		done
-		local n=${fig[native]} h=${fig[husk]-}
+		local n=${fig[native]-${fig[husk-nofilter]-}} h=${fig[husk]-}
 		case $item in
 		start)
 			row "hello start-to-exit, median of $REPS, µs$sfx" "$n" "$h"
@@ -172,6 +180,10 @@ measure_all() {
 			row "clock_gettime (libc, vDSO), ns/call$sfx" "$n" "$h" ;;
 		write1)
 			row "write 1 byte to /dev/null, ns/call$sfx" "$n" "$h" ;;
+		getppid-filter)
+			row "getppid in husk, seccomp off (left) vs on (right), ns/call$sfx" "$n" "$h" ;;
+		write1-filter)
+			row "1-byte write (a hypercall), seccomp off vs on, ns/call$sfx" "$n" "$h" ;;
 		esac
 	done
 }
@@ -196,6 +208,7 @@ else
 	echo "bench: no husk at $HUSK; native figures only"
 fi
 measure_all "" "$ABS_OUT" "$items"
+[ $have_husk = 1 ] && measure_all "" "$ABS_OUT" "getppid-filter write1-filter"
 [ $have_musl = 1 ] && measure_all musl "$ABS_OUT/musl" "start clock write1"
 
 # Peak RSS rows after the timing rows, and how much husk adds.
