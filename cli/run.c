@@ -181,65 +181,74 @@ static const struct husk_config defaults = {
     .mem = HUSK_DEFAULT_MEM, .cwd = "/", .hostname = HUSK_DEFAULT_HOSTNAME,
 };
 
-int cmd_run(int argc, char **argv)
+/* Options into cfg, and the program's environment built (the caller frees
+   cfg->envp). Returns the index of PROGRAM in argv (argc when there is
+   none), or -1 with *status set (0 after --help, 125 after an error). */
+static int configure(int argc, char **argv, struct husk_config *cfg,
+                     int *status)
 {
-    struct husk_config cfg = defaults;
     char **sets = calloc(argc + 1, sizeof(char *));
-    int nsets = 0;
+    int nsets = 0, nhost = 0, n = 0;
     bool env_host = false, exit0 = false;
+    *cfg = defaults;
+    *status = HUSK_EXIT_ERROR;
     if (!sets)
-        return bad("%s", "out of memory");
-    int i = parse_options(argc, argv, &cfg, sets, &nsets, &env_host, &exit0);
+        return bad("%s", "out of memory"), -1;
+    int i = parse_options(argc, argv, cfg, sets, &nsets, &env_host, &exit0);
     if (i < 0) {
         free(sets);
-        return exit0 ? 0 : HUSK_EXIT_ERROR;
+        *status = exit0 ? 0 : HUSK_EXIT_ERROR;
+        return -1;
     }
-    if (i >= argc) {
-        free(sets);
-        return bad("%s", "run: no program given (try husk run --help)");
-    }
-
-    int nhost = 0;
     if (env_host)
         while (environ[nhost])
             nhost++;
     char **env = calloc(nhost + nsets + 2, sizeof(char *));
-    if (!env)
-        return bad("%s", "out of memory");
-    int n = 0;
+    if (!env) {
+        free(sets);
+        return bad("%s", "out of memory"), -1;
+    }
     for (int k = 0; k < nhost; k++)
         env_set(env, &n, environ[k]);
     for (int k = 0; k < nsets; k++)
         env_set(env, &n, sets[k]);
-    char stub[64];
+    free(sets);
+    cfg->envp = env;
+    cfg->envc = n;
+    return i;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct husk_config cfg;
+    int status;
+    int i = configure(argc, argv, &cfg, &status);
+    if (i < 0)
+        return status;
+    if (i >= argc) {
+        free(cfg.envp);
+        return bad("%s", "run: no program given (try husk run --help)");
+    }
+    static char stub[64];
     if (cfg.expose_hostcall) { /* the escape tests play an attacker who knows */
         snprintf(stub, sizeof(stub), "HUSK_HOSTCALL=%p", (void *)host_syscall6);
-        env_set(env, &n, stub);
+        env_set(cfg.envp, &cfg.envc, stub);
     }
-
     cfg.program = find_program(argv[i]);
     cfg.argv = argv + i;
     cfg.argc = argc - i;
-    cfg.envp = env;
-    cfg.envc = n;
-    int status = tender_run(&cfg);
-    free(env);
-    free(sets);
+    status = tender_run(&cfg);
+    free(cfg.envp);
     return status;
 }
 
 int cmd_policy(int argc, char **argv)
 {
-    struct husk_config cfg = defaults;
-    char **sets = calloc(argc + 1, sizeof(char *));
-    int nsets = 0;
-    bool env_host = false, exit0 = false;
-    if (!sets)
-        return bad("%s", "out of memory");
-    int i = parse_options(argc, argv, &cfg, sets, &nsets, &env_host, &exit0);
-    free(sets);
-    if (i < 0)
-        return exit0 ? 0 : HUSK_EXIT_ERROR;
+    struct husk_config cfg;
+    int status;
+    if (configure(argc, argv, &cfg, &status) < 0)
+        return status;
+    free(cfg.envp);
     if (cfg.seccomp == HUSK_SECCOMP_OFF) {
         printf("husk sandbox policy: none (--seccomp=off): the program can "
                "make any host system call husk can\n");
