@@ -88,6 +88,7 @@ deps:
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all guests asan
+	$(Q)$(MAKE) --no-print-directory format-check
 	$(Q)scripts/check.sh
 
 demo: deps
@@ -98,11 +99,14 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)HUSK=$(B)/husk BUILD_DIR=$(B) bench/run.sh
 
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null | grep -v errno_list.h)
 format-check:
-	$(Q)clang-format --dry-run --Werror $(filter %.c,$(SRCS)) $(wildcard */*.h kernel/*/*.h)
+	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES)
+format:
+	$(Q)clang-format -i $(FORMAT_FILES)
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all asan guests docs deps check demo bench format-check clean
+.PHONY: all asan guests docs deps check demo bench format-check format clean
 -include $(OBJS:.o=.d)

@@ -3,7 +3,4 @@
    peak RSS: write "hello\n" to stdout and exit 0. */
 #include <unistd.h>
 
-int main(void)
-{
-    return write(1, "hello\n", 6) == 6 ? 0 : 1;
-}
+int main(void) { return write(1, "hello\n", 6) == 6 ? 0 : 1; }

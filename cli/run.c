@@ -61,10 +61,14 @@ static uint64_t parse_size(const char *s)
         return 0;
     int shift = 0;
     switch (*end) {
-    case 'k': case 'K': shift = 10; break;
-    case 'm': case 'M': shift = 20; break;
-    case 'g': case 'G': shift = 30; break;
-    case 't': case 'T': shift = 40; break;
+    case 'k':
+    case 'K': shift = 10; break;
+    case 'm':
+    case 'M': shift = 20; break;
+    case 'g':
+    case 'G': shift = 30; break;
+    case 't':
+    case 'T': shift = 40; break;
     case 0: break;
     default: return 0;
     }
@@ -155,7 +159,9 @@ static int parse_options(int argc, char **argv, struct husk_config *cfg,
                 cfg->mem = parse_size(val);
                 if (cfg->mem < HUSK_MIN_MEM || cfg->mem > HUSK_MAX_MEM)
                     return bad("bad --mem '%s' (a size from 8M to 64T, "
-                               "e.g. 512M or 2G)", val), -1;
+                               "e.g. 512M or 2G)",
+                               val),
+                           -1;
                 cfg->mem = (cfg->mem + 0xfff) & ~0xfffULL;
             } else if (!strcmp(a, "--env")) {
                 if (!valid_env(val))
@@ -167,7 +173,8 @@ static int parse_options(int argc, char **argv, struct husk_config *cfg,
                 cfg->cwd = val;
             } else {
                 if (!*val || strlen(val) > 64)
-                    return bad("bad --hostname '%s' (1 to 64 characters)", val), -1;
+                    return bad("bad --hostname '%s' (1 to 64 characters)", val),
+                           -1;
                 cfg->hostname = val;
             }
         } else {
@@ -178,7 +185,9 @@ static int parse_options(int argc, char **argv, struct husk_config *cfg,
 }
 
 static const struct husk_config defaults = {
-    .mem = HUSK_DEFAULT_MEM, .cwd = "/", .hostname = HUSK_DEFAULT_HOSTNAME,
+    .mem = HUSK_DEFAULT_MEM,
+    .cwd = "/",
+    .hostname = HUSK_DEFAULT_HOSTNAME,
 };
 
 /* Options into cfg, and the program's environment built (the caller frees
@@ -256,8 +265,8 @@ int cmd_policy(int argc, char **argv)
     }
     /* The arena's place is chosen at start; show the pins for an arena at
        a typical address of the same size. */
-    struct policy_params p = { 0x7f0000000000ULL, 0x7f0000000000ULL + cfg.mem,
-                               getpid() };
+    struct policy_params p = {0x7f0000000000ULL, 0x7f0000000000ULL + cfg.mem,
+                              getpid()};
     policy_print(stdout, &p, cfg.mem);
     if (cfg.seccomp == HUSK_SECCOMP_LOG)
         printf("\n--seccomp=log: calls outside the allowlist are allowed and "

@@ -6,9 +6,9 @@
 #include <linux/mman.h>
 #include <linux/signal.h>
 
-#define SC(nr, a, b, c, d, e, f)                                              \
-    host_syscall6((nr), (long)(a), (long)(b), (long)(c), (long)(d),          \
-                  (long)(e), (long)(f))
+#define SC(nr, a, b, c, d, e, f)                                               \
+    host_syscall6((nr), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), \
+                  (long)(f))
 
 /* Set by the tender before the program runs (host_init). */
 static int host_pid;
@@ -75,8 +75,7 @@ long host_mem_discard(uintptr_t addr, size_t len)
     return SC(__NR_madvise, addr, len, MADV_DONTNEED, 0, 0, 0);
 }
 
-long host_mem_move(uintptr_t from, size_t old_len, uintptr_t to,
-                   size_t new_len)
+long host_mem_move(uintptr_t from, size_t old_len, uintptr_t to, size_t new_len)
 {
     long r = SC(__NR_mremap, from, old_len, new_len,
                 MREMAP_MAYMOVE | MREMAP_FIXED, to, 0);
@@ -100,7 +99,7 @@ struct host_ksigaction {
 
 long host_signal_reset(int sig)
 {
-    struct host_ksigaction sa = { .handler = SIG_DFL };
+    struct host_ksigaction sa = {.handler = SIG_DFL};
     return SC(__NR_rt_sigaction, sig, &sa, 0, 8, 0, 0);
 }
 

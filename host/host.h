@@ -22,25 +22,26 @@
 #include <stdint.h>
 
 /* X(group, name, "host syscalls", "pins / notes") */
-#define HOST_HYPERCALLS(X)                                                    \
-    X(console, read, "read", "fd 0 only")                                     \
-    X(console, write, "write", "fd 1 or 2 only")                              \
-    X(console, ioctl, "ioctl", "fd 0-2; TCGETS, TIOCGWINSZ only")             \
-    X(console, fstat, "fstat", "fd 0-2")                                      \
-    X(time, clock_gettime, "clock_gettime", "")                               \
-    X(time, clock_getres, "clock_getres", "")                                 \
-    X(time, nanosleep, "clock_nanosleep", "")                                 \
-    X(mem, map, "mmap", "MAP_FIXED inside the guest arena, never PROT_EXEC "  \
-                        "outside it")                                         \
-    X(mem, protect, "mprotect", "inside the guest arena")                     \
-    X(mem, release, "mmap", "MAP_FIXED PROT_NONE inside the guest arena")     \
-    X(mem, discard, "madvise", "MADV_DONTNEED inside the guest arena")        \
-    X(mem, move, "mremap", "MREMAP_FIXED inside the guest arena")             \
-    X(cpu, yield, "sched_yield", "")                                          \
-    X(cpu, random, "getrandom", "")                                           \
-    X(signal, reset, "rt_sigaction", "back to SIG_DFL, for a fatal fault")    \
-    X(exit, group, "exit_group", "")                                          \
-    X(exit, signal, "rt_sigaction rt_sigprocmask tgkill exit_group",          \
+#define HOST_HYPERCALLS(X)                                                     \
+    X(console, read, "read", "fd 0 only")                                      \
+    X(console, write, "write", "fd 1 or 2 only")                               \
+    X(console, ioctl, "ioctl", "fd 0-2; TCGETS, TIOCGWINSZ only")              \
+    X(console, fstat, "fstat", "fd 0-2")                                       \
+    X(time, clock_gettime, "clock_gettime", "")                                \
+    X(time, clock_getres, "clock_getres", "")                                  \
+    X(time, nanosleep, "clock_nanosleep", "")                                  \
+    X(mem, map, "mmap",                                                        \
+      "MAP_FIXED inside the guest arena, never PROT_EXEC "                     \
+      "outside it")                                                            \
+    X(mem, protect, "mprotect", "inside the guest arena")                      \
+    X(mem, release, "mmap", "MAP_FIXED PROT_NONE inside the guest arena")      \
+    X(mem, discard, "madvise", "MADV_DONTNEED inside the guest arena")         \
+    X(mem, move, "mremap", "MREMAP_FIXED inside the guest arena")              \
+    X(cpu, yield, "sched_yield", "")                                           \
+    X(cpu, random, "getrandom", "")                                            \
+    X(signal, reset, "rt_sigaction", "back to SIG_DFL, for a fatal fault")     \
+    X(exit, group, "exit_group", "")                                           \
+    X(exit, signal, "rt_sigaction rt_sigprocmask tgkill exit_group",           \
       "tgkill only to our own pid")
 
 /* ---- start ---- */

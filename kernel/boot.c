@@ -25,13 +25,16 @@ static void set_limits(struct proc *p, uint64_t mem)
     p->rlim[LINUX_RLIMIT_NOFILE].rlim_max = 1 << 20;
     p->rlim[LINUX_RLIMIT_MEMLOCK].rlim_cur = 8 << 20;
     p->rlim[LINUX_RLIMIT_MEMLOCK].rlim_max = 8 << 20;
-    p->rlim[LINUX_RLIMIT_NPROC].rlim_cur = p->rlim[LINUX_RLIMIT_NPROC].rlim_max = 4096;
+    p->rlim[LINUX_RLIMIT_NPROC].rlim_cur =
+        p->rlim[LINUX_RLIMIT_NPROC].rlim_max = 4096;
     p->rlim[LINUX_RLIMIT_SIGPENDING].rlim_cur = 4096;
     p->rlim[LINUX_RLIMIT_SIGPENDING].rlim_max = 4096;
     p->rlim[LINUX_RLIMIT_MSGQUEUE].rlim_cur = 819200;
     p->rlim[LINUX_RLIMIT_MSGQUEUE].rlim_max = 819200;
-    p->rlim[LINUX_RLIMIT_NICE].rlim_cur = p->rlim[LINUX_RLIMIT_NICE].rlim_max = 0;
-    p->rlim[LINUX_RLIMIT_RTPRIO].rlim_cur = p->rlim[LINUX_RLIMIT_RTPRIO].rlim_max = 0;
+    p->rlim[LINUX_RLIMIT_NICE].rlim_cur = p->rlim[LINUX_RLIMIT_NICE].rlim_max =
+        0;
+    p->rlim[LINUX_RLIMIT_RTPRIO].rlim_cur =
+        p->rlim[LINUX_RLIMIT_RTPRIO].rlim_max = 0;
     p->rlim[LINUX_RLIMIT_AS].rlim_cur = p->rlim[LINUX_RLIMIT_AS].rlim_max = mem;
 }
 

@@ -14,12 +14,12 @@ struct proc;
 
 struct kboot {
     const struct husk_config *cfg;
-    void *heap;            /* kernel heap region */
+    void *heap; /* kernel heap region */
     size_t heap_size;
-    void *kstack;          /* KSTACK_SIZE bytes, KSTACK_SIZE-aligned */
+    void *kstack; /* KSTACK_SIZE bytes, KSTACK_SIZE-aligned */
     uintptr_t arena_lo, arena_hi;
-    const char *exe;       /* absolute path of the program */
-    const char *release;   /* host uname release, shown to the program */
+    const char *exe;     /* absolute path of the program */
+    const char *release; /* host uname release, shown to the program */
     const char *version;
     uint64_t cpu_mask;
     uint64_t start_ns;

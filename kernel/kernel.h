@@ -39,10 +39,10 @@ void kwarn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* An internal invariant broke: print and exit with status 125. */
 _Noreturn void kpanic(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
-#define BUG_ON(c)                                                             \
-    do {                                                                      \
-        if (unlikely(c))                                                      \
-            kpanic("BUG at %s:%d: %s", __FILE__, __LINE__, #c);               \
+#define BUG_ON(c)                                                              \
+    do {                                                                       \
+        if (unlikely(c))                                                       \
+            kpanic("BUG at %s:%d: %s", __FILE__, __LINE__, #c);                \
     } while (0)
 
 /* errno name for -e or e ("EBADF"), NULL if unknown; and its text. */

@@ -43,14 +43,16 @@ static int check_header(struct elf_image *img, char *err, size_t errlen)
     if (eh->e_ident[EI_CLASS] != ELFCLASS64)
         return fail(err, errlen, "32-bit ELF: only x86_64 programs can run");
     if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-        return fail(err, errlen, "big-endian ELF: only x86_64 programs can run");
+        return fail(err, errlen,
+                    "big-endian ELF: only x86_64 programs can run");
     if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
         return fail(err, errlen, "unknown ELF version");
     if (eh->e_machine != EM_X86_64) {
         const char *m = machine_name(eh->e_machine);
-        snprintf(err, errlen, "ELF for another machine (%s%s): only x86_64 "
-                 "programs can run", m ? m : "e_machine ",
-                 m ? "" : "unknown");
+        snprintf(err, errlen,
+                 "ELF for another machine (%s%s): only x86_64 "
+                 "programs can run",
+                 m ? m : "e_machine ", m ? "" : "unknown");
         return -1;
     }
     if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
@@ -77,12 +79,13 @@ static int check_load(const struct elf_image *img, const Elf64_Phdr *p,
     snprintf(what, sizeof(what), "segment at 0x%llx",
              (unsigned long long)p->p_vaddr);
     if (p->p_filesz > p->p_memsz) {
-        snprintf(err, errlen, "ELF %s: file size larger than memory size", what);
+        snprintf(err, errlen, "ELF %s: file size larger than memory size",
+                 what);
         return -1;
     }
     if (p->p_offset > img->size || p->p_filesz > img->size - p->p_offset) {
-        snprintf(err, errlen, "ELF %s: data beyond the end of the file (truncated?)",
-                 what);
+        snprintf(err, errlen,
+                 "ELF %s: data beyond the end of the file (truncated?)", what);
         return -1;
     }
     if (p->p_vaddr >= USER_TOP || p->p_memsz > USER_TOP - p->p_vaddr) {
@@ -94,20 +97,24 @@ static int check_load(const struct elf_image *img, const Elf64_Phdr *p,
         return -1;
     }
     if ((p->p_vaddr - p->p_offset) % PAGE_SIZE) {
-        snprintf(err, errlen, "ELF %s: address and file offset disagree modulo "
-                 "the page size", what);
+        snprintf(err, errlen,
+                 "ELF %s: address and file offset disagree modulo "
+                 "the page size",
+                 what);
         return -1;
     }
     if (p->p_vaddr < prev_end) {
-        snprintf(err, errlen, "ELF %s: overlaps or precedes the previous "
-                 "segment", what);
+        snprintf(err, errlen,
+                 "ELF %s: overlaps or precedes the previous "
+                 "segment",
+                 what);
         return -1;
     }
     return 0;
 }
 
-int elf_check(struct elf_image *img, const void *data, size_t size,
-              char *err, size_t errlen)
+int elf_check(struct elf_image *img, const void *data, size_t size, char *err,
+              size_t errlen)
 {
     memset(img, 0, sizeof(*img));
     img->data = data;
@@ -121,7 +128,8 @@ int elf_check(struct elf_image *img, const void *data, size_t size,
     for (int i = 0; i < img->phnum; i++) {
         const Elf64_Phdr *p = &img->ph[i];
         if (p->p_type == PT_INTERP) {
-            return fail(err, errlen, "dynamically linked program: only static "
+            return fail(err, errlen,
+                        "dynamically linked program: only static "
                         "programs can run yet");
         }
         if (p->p_type != PT_LOAD || p->p_memsz == 0)
@@ -145,7 +153,8 @@ int elf_check(struct elf_image *img, const void *data, size_t size,
     if (!have_load)
         return fail(err, errlen, "ELF has no loadable segment");
     if (!entry_ok)
-        return fail(err, errlen, "ELF entry point is outside its executable "
+        return fail(err, errlen,
+                    "ELF entry point is outside its executable "
                     "segments");
     if (!img->pie && img->lo < 0x10000)
         return fail(err, errlen, "ELF wants to be loaded below 64 KiB");

@@ -17,15 +17,15 @@ struct elf_image {
     const Elf64_Ehdr *eh;
     const Elf64_Phdr *ph;
     int phnum;
-    bool pie;          /* ET_DYN: may be placed anywhere */
-    uintptr_t lo, hi;  /* page-rounded span of the PT_LOADs, unbiased */
+    bool pie;             /* ET_DYN: may be placed anywhere */
+    uintptr_t lo, hi;     /* page-rounded span of the PT_LOADs, unbiased */
     uintptr_t phdr_vaddr; /* where the phdrs are in memory, 0 if not loaded */
 };
 
 /* Check the file step by step (header, program headers, segments, entry).
    Returns 0, or sets err to a one-line reason and returns non-zero. */
-int elf_check(struct elf_image *img, const void *data, size_t size,
-              char *err, size_t errlen);
+int elf_check(struct elf_image *img, const void *data, size_t size, char *err,
+              size_t errlen);
 
 /* Map the segments at bias into mm with their protections. Returns 0 or a
    negative errno (err says which segment). */

@@ -29,7 +29,7 @@ static uintptr_t push_str(struct cursor *c, const char *s)
 
 uintptr_t stack_build(uintptr_t top, size_t room, const struct stack_args *a)
 {
-    struct cursor c = { top - 16, top - room }; /* a guard word at the top */
+    struct cursor c = {top - 16, top - room}; /* a guard word at the top */
     uintptr_t execfn = push_str(&c, a->execfn);
     uintptr_t argp[a->argc + 1], envp_[a->envc + 1];
     for (int i = a->envc - 1; i >= 0; i--)

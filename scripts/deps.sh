@@ -11,6 +11,8 @@ pkgs=(
   perl              # prove (TAP harness)
   python3           # small test helpers
   e2fsprogs         # (filesystem issue) mkfs.ext4, e2fsck, debugfs
+  clang-format      # make format-check
+  git               # format-check lists the tracked sources
 )
 
 missing=()

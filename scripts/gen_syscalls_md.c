@@ -8,9 +8,9 @@ struct row {
     const char *name, *status, *note;
 };
 
-#define SYS(nr, name, ret, st, note, ...) { nr, #name, #st, note },
-#define NOSYS(nr, name, note) { nr, #name, "ENOSYS", note },
-#define QUIET(nr, name, note) { nr, #name, "ENOSYS (quiet)", note },
+#define SYS(nr, name, ret, st, note, ...) {nr, #name, #st, note},
+#define NOSYS(nr, name, note) {nr, #name, "ENOSYS", note},
+#define QUIET(nr, name, note) {nr, #name, "ENOSYS (quiet)", note},
 static const struct row rows[] = {
 #include "syscalls.def"
 };
@@ -34,8 +34,9 @@ int main(void)
            full + partial, n, full, partial);
     for (int i = 0; i < n; i++)
         printf("| %d | %s | %s | %s |\n", rows[i].nr, rows[i].name,
-               rows[i].status[0] == 'F' ? "full"
-               : rows[i].status[0] == 'P' ? "partial" : rows[i].status,
+               rows[i].status[0] == 'F'   ? "full"
+               : rows[i].status[0] == 'P' ? "partial"
+                                          : rows[i].status,
                rows[i].note);
     return 0;
 }

@@ -52,12 +52,18 @@ static void emit(struct prog *p, uint16_t code, uint8_t jt, uint8_t jf,
                  uint32_t k)
 {
     if (p->n < p->max)
-        p->f[p->n] = (struct sock_filter){ code, jt, jf, k };
+        p->f[p->n] = (struct sock_filter){code, jt, jf, k};
     p->n++;
 }
 
-static void ld(struct prog *p, uint32_t off) { emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, off); }
-static void ret(struct prog *p, uint32_t v) { emit(p, BPF_RET | BPF_K, 0, 0, v); }
+static void ld(struct prog *p, uint32_t off)
+{
+    emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, off);
+}
+static void ret(struct prog *p, uint32_t v)
+{
+    emit(p, BPF_RET | BPF_K, 0, 0, v);
+}
 
 /* Go on if (A op k) is `want`, else deny. */
 static void require(struct prog *p, uint16_t op, uint32_t k, bool want)
@@ -80,7 +86,8 @@ static void cmp64(struct prog *p, int i, uint64_t k, char how)
         emit(p, BPF_JMP | BPF_JGT | BPF_K, 3, 0, HI(k));
         emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 3, HI(k));
         ld(p, OFF_ARG_LO(i));
-        emit(p, BPF_JMP | (how == 'l' ? BPF_JGE : BPF_JGT) | BPF_K, 0, 1, LO(k));
+        emit(p, BPF_JMP | (how == 'l' ? BPF_JGE : BPF_JGT) | BPF_K, 0, 1,
+             LO(k));
     }
     ret(p, p->deny);
 }
@@ -100,7 +107,8 @@ static void pin(struct prog *p, const struct pin *q)
         require(p, BPF_JEQ, HI(q->v[0]), true);
         ld(p, OFF_ARG_LO(i));
         for (int j = 0; j < q->n; j++)
-            emit(p, BPF_JMP | BPF_JEQ | BPF_K, (uint8_t)(q->n - j), 0, LO(q->v[j]));
+            emit(p, BPF_JMP | BPF_JEQ | BPF_K, (uint8_t)(q->n - j), 0,
+                 LO(q->v[j]));
         ret(p, p->deny);
         break;
     case PIN_ALL_SET:
@@ -121,9 +129,7 @@ static void pin(struct prog *p, const struct pin *q)
         cmp64(p, i, q->v[0], 'g');
         cmp64(p, i, q->v[1], 'l');
         break;
-    case PIN_LE:
-        cmp64(p, i, q->v[0], 'e');
-        break;
+    case PIN_LE: cmp64(p, i, q->v[0], 'e'); break;
     }
 }
 
@@ -132,7 +138,7 @@ int seccomp_build(const struct policy_params *pp, unsigned deny,
 {
     struct rule rules[POLICY_MAX_RULES];
     int nrules = policy_rules(pp, rules);
-    struct prog p = { out, 0, max, deny };
+    struct prog p = {out, 0, max, deny};
     uint64_t ip_lo = (uintptr_t)__start_husk_hostcall;
     uint64_t ip_hi = (uintptr_t)__stop_husk_hostcall;
 
@@ -182,7 +188,7 @@ static void drop_capabilities(void)
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno == EINVAL)
             break;
     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct d[2];
     memset(d, 0, sizeof(d));
     if (syscall(SYS_capset, &h, d) < 0)
@@ -199,8 +205,9 @@ void lockdown_process(void)
     drop_capabilities();
     if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
         fail("close_range");
-    struct rlimit none = { 0, 0 }, three = { 3, 3 };
-    if (setrlimit(RLIMIT_CORE, &none) < 0 || setrlimit(RLIMIT_NOFILE, &three) < 0 ||
+    struct rlimit none = {0, 0}, three = {3, 3};
+    if (setrlimit(RLIMIT_CORE, &none) < 0 ||
+        setrlimit(RLIMIT_NOFILE, &three) < 0 ||
         setrlimit(RLIMIT_NPROC, &none) < 0)
         fail("setrlimit");
 }
@@ -210,16 +217,16 @@ void lockdown_seccomp(const struct policy_params *p, enum husk_seccomp mode)
     static struct sock_filter f[BPF_MAXINSNS];
     if (mode == HUSK_SECCOMP_OFF)
         return;
-    unsigned deny = mode == HUSK_SECCOMP_LOG ? SECCOMP_RET_LOG
-                                            : SECCOMP_RET_KILL_PROCESS;
+    unsigned deny =
+        mode == HUSK_SECCOMP_LOG ? SECCOMP_RET_LOG : SECCOMP_RET_KILL_PROCESS;
     int n = seccomp_build(p, deny, f, BPF_MAXINSNS);
     if (n < 0) {
         errno = E2BIG;
         fail("building the seccomp filter");
     }
-    struct sock_fprog prog = { (unsigned short)n, f };
-    long r = host_syscall6(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
-                           (long)&prog, 0, 0, 0);
+    struct sock_fprog prog = {(unsigned short)n, f};
+    long r = host_syscall6(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog,
+                           0, 0, 0);
     if (r < 0) { /* SUD is armed: only the stub may write this message */
         static const char msg[] = "husk: cannot install the seccomp filter\n";
         host_console_write(2, msg, sizeof(msg) - 1);
@@ -244,8 +251,12 @@ static void print_pin(FILE *f, const struct pin *q)
                     (unsigned long long)q->v[j]);
         fprintf(f, "}");
         break;
-    case PIN_ALL_SET: fprintf(f, "has bits %#llx", (unsigned long long)q->v[0]); break;
-    case PIN_NONE_SET: fprintf(f, "has none of bits %#llx", (unsigned long long)q->v[0]); break;
+    case PIN_ALL_SET:
+        fprintf(f, "has bits %#llx", (unsigned long long)q->v[0]);
+        break;
+    case PIN_NONE_SET:
+        fprintf(f, "has none of bits %#llx", (unsigned long long)q->v[0]);
+        break;
     case PIN_RANGE: fprintf(f, "in [lo, hi)"); break;
     case PIN_LE: fprintf(f, "<= %llu", (unsigned long long)q->v[0]); break;
     }
@@ -256,12 +267,14 @@ void policy_print(FILE *f, const struct policy_params *p, uint64_t mem)
 {
     struct rule rules[POLICY_MAX_RULES];
     int n = policy_rules(p, rules);
-    fprintf(f, "husk sandbox policy: seccomp, %d host system calls allowed; "
-            "any other call kills the sandbox\n"
-            "every allowed call must come from husk's hypercall stub "
-            "(instruction pointer inside the husk_hostcall section)\n"
-            "guest arena: %llu MiB at an address chosen at start ([lo, hi))\n\n",
-            n, (unsigned long long)(mem >> 20));
+    fprintf(
+        f,
+        "husk sandbox policy: seccomp, %d host system calls allowed; "
+        "any other call kills the sandbox\n"
+        "every allowed call must come from husk's hypercall stub "
+        "(instruction pointer inside the husk_hostcall section)\n"
+        "guest arena: %llu MiB at an address chosen at start ([lo, hi))\n\n",
+        n, (unsigned long long)(mem >> 20));
     for (int i = 0; i < n; i++) {
         fprintf(f, "%-16s", rules[i].name);
         if (!rules[i].npins)

@@ -55,26 +55,30 @@ static const char *signal_message(int sig)
 static void report_seccomp(const char *program, const struct host_record *rec)
 {
     int nr = rec->last_nr;
-    const char *name = nr >= 0 && nr < SYS_TABLE_SIZE ? sys_table[nr].name : NULL;
-    struct policy_params any = { 0, 0, 0 };
+    const char *name =
+        nr >= 0 && nr < SYS_TABLE_SIZE ? sys_table[nr].name : NULL;
+    struct policy_params any = {0, 0, 0};
     struct rule rules[POLICY_MAX_RULES];
     int n = policy_rules(&any, rules);
     bool listed = false;
     for (int i = 0; i < n; i++)
         listed |= rules[i].nr == nr;
     if (name)
-        fprintf(stderr, "husk: %s: stopped by the sandbox: host system call "
-                "%s (%d) is not allowed%s (seccomp)\n", program, name, nr,
-                listed ? " with these arguments" : "");
+        fprintf(stderr,
+                "husk: %s: stopped by the sandbox: host system call "
+                "%s (%d) is not allowed%s (seccomp)\n",
+                program, name, nr, listed ? " with these arguments" : "");
     else
-        fprintf(stderr, "husk: %s: stopped by the sandbox: a host system call "
-                "outside the allowlist (seccomp)\n", program);
+        fprintf(stderr,
+                "husk: %s: stopped by the sandbox: a host system call "
+                "outside the allowlist (seccomp)\n",
+                program);
 }
 
 int supervise(pid_t child, const char *program, const struct host_record *rec)
 {
-    int fwd[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
-                  SIGALRM, SIGWINCH, SIGCONT };
+    int fwd[] = {SIGHUP,  SIGINT,  SIGQUIT,  SIGTERM, SIGUSR1,
+                 SIGUSR2, SIGALRM, SIGWINCH, SIGCONT};
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = forward;

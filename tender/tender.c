@@ -104,8 +104,10 @@ static int check_program(const char *path, const unsigned char *data,
         size_t n = 2;
         while (n < size && n < 200 && data[n] != '\n')
             n++;
-        fprintf(stderr, "husk: %s: a script (%.*s): scripts cannot run yet, "
-                "only static ELF programs\n", path, (int)(n - 2), data + 2);
+        fprintf(stderr,
+                "husk: %s: a script (%.*s): scripts cannot run yet, "
+                "only static ELF programs\n",
+                path, (int)(n - 2), data + 2);
         return HUSK_EXIT_NOEXEC;
     }
     if (elf_check(img, data, size, err, sizeof(err)) != 0) {
@@ -136,16 +138,19 @@ static uintptr_t reserve_arena(const struct husk_config *cfg,
 {
     size_t span = img->hi - img->lo;
     if (span + stack_size(cfg->mem) + (1 << 20) > cfg->mem)
-        die(HUSK_EXIT_NOEXEC, "%s: the program (%zu MiB) does not fit in the "
-            "guest memory (--mem %llu MiB)", cfg->program, span >> 20,
-            (unsigned long long)(cfg->mem >> 20));
+        die(HUSK_EXIT_NOEXEC,
+            "%s: the program (%zu MiB) does not fit in the "
+            "guest memory (--mem %llu MiB)",
+            cfg->program, span >> 20, (unsigned long long)(cfg->mem >> 20));
     int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
     void *want = img->pie ? NULL : (void *)img->lo;
     if (!img->pie) {
         flags |= MAP_FIXED_NOREPLACE;
         if (img->lo + cfg->mem + guard_size(cfg) > 1ULL << 47)
-            die(HUSK_EXIT_NOEXEC, "%s: program address 0x%lx plus --mem leaves "
-                "the address space", cfg->program, (unsigned long)img->lo);
+            die(HUSK_EXIT_NOEXEC,
+                "%s: program address 0x%lx plus --mem leaves "
+                "the address space",
+                cfg->program, (unsigned long)img->lo);
     }
     /* The arena and, above it, a guard of the same size that nothing
        ever maps: the seccomp pins can check an address and a length but
@@ -167,7 +172,8 @@ static void *reserve(size_t size, size_t align, const char *what)
     void *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
-        die(HUSK_EXIT_ERROR, "cannot reserve the %s: %s", what, strerror(errno));
+        die(HUSK_EXIT_ERROR, "cannot reserve the %s: %s", what,
+            strerror(errno));
     uintptr_t a = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
     return (void *)a;
 }
@@ -195,29 +201,33 @@ static uintptr_t build_stack(const struct husk_config *cfg, struct mm *mm,
     if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
         die(HUSK_EXIT_ERROR, "getrandom: %s", strerror(errno));
     struct stack_args a = {
-        .argv = cfg->argv, .argc = cfg->argc, .envp = cfg->envp,
-        .envc = cfg->envc, .execfn = cfg->program, .random16 = rnd,
+        .argv = cfg->argv,
+        .argc = cfg->argc,
+        .envp = cfg->envp,
+        .envc = cfg->envc,
+        .execfn = cfg->program,
+        .random16 = rnd,
     };
     uint64_t vdso = getauxval(AT_SYSINFO_EHDR);
     uint64_t phdr = img->phdr_vaddr ? bias + img->phdr_vaddr : 0;
     uint64_t aux[][2] = {
-        { LINUX_AT_PHDR, phdr },
-        { LINUX_AT_PHENT, sizeof(Elf64_Phdr) },
-        { LINUX_AT_PHNUM, (uint64_t)img->phnum },
-        { LINUX_AT_PAGESZ, PAGE_SIZE },
-        { LINUX_AT_BASE, 0 },
-        { LINUX_AT_FLAGS, 0 },
-        { LINUX_AT_ENTRY, bias + img->eh->e_entry },
-        { LINUX_AT_UID, cfg->uid },
-        { LINUX_AT_EUID, cfg->uid },
-        { LINUX_AT_GID, cfg->gid },
-        { LINUX_AT_EGID, cfg->gid },
-        { LINUX_AT_SECURE, 0 },
-        { LINUX_AT_HWCAP, getauxval(AT_HWCAP) },
-        { LINUX_AT_HWCAP2, getauxval(AT_HWCAP2) },
-        { LINUX_AT_CLKTCK, 100 },
-        { LINUX_AT_MINSIGSTKSZ, getauxval(AT_MINSIGSTKSZ) },
-        { LINUX_AT_SYSINFO_EHDR, vdso },
+        {LINUX_AT_PHDR, phdr},
+        {LINUX_AT_PHENT, sizeof(Elf64_Phdr)},
+        {LINUX_AT_PHNUM, (uint64_t)img->phnum},
+        {LINUX_AT_PAGESZ, PAGE_SIZE},
+        {LINUX_AT_BASE, 0},
+        {LINUX_AT_FLAGS, 0},
+        {LINUX_AT_ENTRY, bias + img->eh->e_entry},
+        {LINUX_AT_UID, cfg->uid},
+        {LINUX_AT_EUID, cfg->uid},
+        {LINUX_AT_GID, cfg->gid},
+        {LINUX_AT_EGID, cfg->gid},
+        {LINUX_AT_SECURE, 0},
+        {LINUX_AT_HWCAP, getauxval(AT_HWCAP)},
+        {LINUX_AT_HWCAP2, getauxval(AT_HWCAP2)},
+        {LINUX_AT_CLKTCK, 100},
+        {LINUX_AT_MINSIGSTKSZ, getauxval(AT_MINSIGSTKSZ)},
+        {LINUX_AT_SYSINFO_EHDR, vdso},
     };
     int n = 0;
     for (size_t i = 0; i < ARRAY_SIZE(aux); i++) {
@@ -239,7 +249,7 @@ static uintptr_t build_stack(const struct husk_config *cfg, struct mm *mm,
 
 static void install_handlers(void *kstack)
 {
-    stack_t ss = { .ss_sp = kstack, .ss_size = KSTACK_SIZE, .ss_flags = 0 };
+    stack_t ss = {.ss_sp = kstack, .ss_size = KSTACK_SIZE, .ss_flags = 0};
     /* the kcpu block sits at the base; the handler frames above it */
     ss.ss_sp = (char *)kstack + 4096;
     ss.ss_size = KSTACK_SIZE - 4096;
@@ -260,7 +270,7 @@ static void install_handlers(void *kstack)
         .mask = ~((1UL << (SIGSEGV - 1)) | (1UL << (SIGBUS - 1)) |
                   (1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1))),
     };
-    int sigs[] = { SIGSYS, SIGSEGV, SIGBUS };
+    int sigs[] = {SIGSYS, SIGSEGV, SIGBUS};
     for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
         if (syscall(SYS_rt_sigaction, sigs[i], &sa, NULL, 8) < 0)
             die(HUSK_EXIT_ERROR, "rt_sigaction: %s", strerror(errno));
@@ -334,11 +344,13 @@ static _Noreturn void start_child(const struct husk_config *cfg,
               (unsigned long)__start_husk_hostcall,
               (unsigned long)(__stop_husk_hostcall - __start_husk_hostcall),
               selector) < 0)
-        die(HUSK_EXIT_ERROR, "cannot enable Syscall User Dispatch (Linux >= "
-            "5.11 needed): %s", strerror(errno));
-    /* From here on, no host syscall outside host/. */
+        die(HUSK_EXIT_ERROR,
+            "cannot enable Syscall User Dispatch (Linux >= "
+            "5.11 needed): %s",
+            strerror(errno));
+        /* From here on, no host syscall outside host/. */
 #ifndef HUSK_SUD_SELECTOR /* sanitizer runtimes make their own host calls */
-    struct policy_params pp = { lo, hi, pid };
+    struct policy_params pp = {lo, hi, pid};
     lockdown_seccomp(&pp, cfg->seccomp);
 #endif
     kernel_enter_program(bias + img->eh->e_entry, sp);
@@ -357,14 +369,16 @@ int tender_run(const struct husk_config *cfg)
         return r;
     if (!(getauxval(AT_HWCAP2) & 2 /* HWCAP2_FSGSBASE */)) {
         fprintf(stderr, "husk: this CPU or kernel lacks FSGSBASE (Linux >= "
-                "5.9 on a CPU with it is needed)\n");
+                        "5.9 on a CPU with it is needed)\n");
         return HUSK_EXIT_ERROR;
     }
     if (cfg->seccomp == HUSK_SECCOMP_OFF)
-        fprintf(stderr, "husk: WARNING: --seccomp=off: the program is NOT "
+        fprintf(stderr,
+                "husk: WARNING: --seccomp=off: the program is NOT "
                 "sandboxed; it can make any host system call husk can\n");
     else if (cfg->seccomp == HUSK_SECCOMP_LOG)
-        fprintf(stderr, "husk: WARNING: --seccomp=log: host system calls "
+        fprintf(stderr,
+                "husk: WARNING: --seccomp=log: host system calls "
                 "outside the allowlist are let through (and logged by the "
                 "host kernel), not killed\n");
     struct host_record *rec = mmap(NULL, sizeof(*rec), PROT_READ | PROT_WRITE,

@@ -15,13 +15,14 @@ enum husk_seccomp {
 };
 
 struct husk_config {
-    const char *program; /* host path of the program (filesystem issue: in the image) */
-    char **argv;         /* argv[0] is the program as the user named it */
+    const char *
+        program; /* host path of the program (filesystem issue: in the image) */
+    char **argv; /* argv[0] is the program as the user named it */
     int argc;
-    char **envp;         /* the program's whole environment */
+    char **envp; /* the program's whole environment */
     int envc;
-    uint64_t mem;        /* guest memory, bytes */
-    const char *cwd;     /* absolute */
+    uint64_t mem;    /* guest memory, bytes */
+    const char *cwd; /* absolute */
     const char *hostname;
     uint32_t uid, gid;
     bool trace;

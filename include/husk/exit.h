@@ -5,8 +5,8 @@
 #ifndef HUSK_EXIT_H
 #define HUSK_EXIT_H
 
-#define HUSK_EXIT_ERROR 125   /* husk's own failure: bad option, no memory */
-#define HUSK_EXIT_NOEXEC 126  /* the program exists but cannot be run */
-#define HUSK_EXIT_NOENT 127   /* the program does not exist */
+#define HUSK_EXIT_ERROR 125  /* husk's own failure: bad option, no memory */
+#define HUSK_EXIT_NOEXEC 126 /* the program exists but cannot be run */
+#define HUSK_EXIT_NOENT 127  /* the program does not exist */
 
 #endif

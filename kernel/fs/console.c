@@ -35,14 +35,9 @@ static long console_ioctl(struct file *f, unsigned long req, uptr_t arg)
     size_t size;
 
     switch (req) {
-    case LINUX_TCGETS:
-        size = LINUX_TERMIOS_SIZE;
-        break;
-    case LINUX_TIOCGWINSZ:
-        size = LINUX_WINSIZE_SIZE;
-        break;
-    default:
-        return -ENOTTY;
+    case LINUX_TCGETS: size = LINUX_TERMIOS_SIZE; break;
+    case LINUX_TIOCGWINSZ: size = LINUX_WINSIZE_SIZE; break;
+    default: return -ENOTTY;
     }
     long r = host_console_ioctl(f->host_fd, req, reply);
     if (r < 0)
@@ -59,8 +54,8 @@ static const struct file_ops console_ops = {
 
 struct file *console_open(int host_fd)
 {
-    struct file *f =
-        file_alloc(&console_ops, host_fd == 0 ? LINUX_O_RDONLY : LINUX_O_WRONLY);
+    struct file *f = file_alloc(&console_ops,
+                                host_fd == 0 ? LINUX_O_RDONLY : LINUX_O_WRONLY);
     if (f)
         f->host_fd = host_fd;
     return f;

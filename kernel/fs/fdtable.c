@@ -14,7 +14,10 @@ struct file *file_alloc(const struct file_ops *ops, unsigned flags)
     return f;
 }
 
-void file_get(struct file *f) { __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED); }
+void file_get(struct file *f)
+{
+    __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
 
 void file_put(struct file *f)
 {

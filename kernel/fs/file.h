@@ -31,8 +31,8 @@ struct file_ops {
 struct file {
     const struct file_ops *ops;
     int refs;
-    unsigned flags;  /* O_ACCMODE and status flags, as F_GETFL shows them */
-    int host_fd;     /* console: the host fd it stands for */
+    unsigned flags; /* O_ACCMODE and status flags, as F_GETFL shows them */
+    int host_fd;    /* console: the host fd it stands for */
 };
 
 struct file *file_alloc(const struct file_ops *ops, unsigned flags);

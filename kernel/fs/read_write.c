@@ -218,10 +218,8 @@ SYSCALL_DEFINE4(newfstatat, int, dfd, uptr_t, path, uptr_t, st, int, flags)
 SYSCALL_DEFINE3(ioctl, int, fd, unsigned long, req, uptr_t, arg)
 {
     switch (req) {
-    case LINUX_FIOCLEX:
-        return fdt_set_cloexec(fdt(), fd, true);
-    case LINUX_FIONCLEX:
-        return fdt_set_cloexec(fdt(), fd, false);
+    case LINUX_FIOCLEX: return fdt_set_cloexec(fdt(), fd, true);
+    case LINUX_FIONCLEX: return fdt_set_cloexec(fdt(), fd, false);
     }
     struct file *f = fdt_get(fdt(), fd);
     if (!f)
@@ -242,8 +240,8 @@ static long do_dup(int oldfd, int minfd, bool cloexec)
     return r;
 }
 
-#define SETFL_MASK                                                            \
-    (LINUX_O_APPEND | LINUX_O_NONBLOCK | LINUX_O_ASYNC | LINUX_O_DIRECT |     \
+#define SETFL_MASK                                                             \
+    (LINUX_O_APPEND | LINUX_O_NONBLOCK | LINUX_O_ASYNC | LINUX_O_DIRECT |      \
      LINUX_O_NOATIME)
 
 SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, unsigned long, arg)
@@ -255,8 +253,7 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, unsigned long, arg)
         if ((long)arg < 0 || arg >= (unsigned long)nofile_limit())
             return fdt_get_cloexec(fdt(), fd) < 0 ? -EBADF : -EINVAL;
         return do_dup(fd, (int)arg, cmd == LINUX_F_DUPFD_CLOEXEC);
-    case LINUX_F_GETFD:
-        return fdt_get_cloexec(fdt(), fd);
+    case LINUX_F_GETFD: return fdt_get_cloexec(fdt(), fd);
     case LINUX_F_SETFD:
         return fdt_set_cloexec(fdt(), fd, arg & LINUX_FD_CLOEXEC);
     case LINUX_F_GETFL:
@@ -271,8 +268,7 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, unsigned long, arg)
         }
         file_put(f);
         return r;
-    default:
-        return fdt_get_cloexec(fdt(), fd) < 0 ? -EBADF : -EINVAL;
+    default: return fdt_get_cloexec(fdt(), fd) < 0 ? -EBADF : -EINVAL;
     }
 }
 

@@ -47,7 +47,7 @@ static void put_num(struct out *o, unsigned long long v, unsigned base,
 
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-    struct out o = { buf, size, 0 };
+    struct out o = {buf, size, 0};
     for (const char *p = fmt; *p; p++) {
         if (*p != '%') {
             put(&o, *p);
@@ -114,12 +114,8 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
                     put(&o, ' ');
             break;
         }
-        case 'c':
-            put(&o, (char)va_arg(ap, int));
-            break;
-        case '%':
-            put(&o, '%');
-            break;
+        case 'c': put(&o, (char)va_arg(ap, int)); break;
+        case '%': put(&o, '%'); break;
         default:
             put(&o, '%');
             if (*p)
@@ -182,7 +178,7 @@ _Noreturn void kpanic(const char *fmt, ...)
 static const struct {
     const char *name, *text;
 } errnos[] = {
-#define X(name, val, text) [val] = { #name, text },
+#define X(name, val, text) [val] = {#name, text},
 #include "abi/linux/errno_list.h"
 #undef X
 };

@@ -84,8 +84,8 @@ static void split_at(struct mm *mm, uintptr_t addr)
 
 static bool same_attrs(const struct vma *a, const struct vma *b)
 {
-    return a->end == b->start && a->prot == b->prot &&
-           a->shared == b->shared && a->kind == b->kind;
+    return a->end == b->start && a->prot == b->prot && a->shared == b->shared &&
+           a->kind == b->kind;
 }
 
 /* Merge vma i with its neighbours where they line up. */
@@ -152,7 +152,7 @@ long mm_map_fixed(struct mm *mm, uintptr_t start, size_t len, int prot,
     long r = host_mem_map(start, len, prot, shared);
     if (r < 0)
         return r == -ENOMEM ? -ENOMEM : -EINVAL;
-    struct vma vma = { start, start + len, prot, shared, (unsigned char)kind };
+    struct vma vma = {start, start + len, prot, shared, (unsigned char)kind};
     return mm_record(mm, &vma);
 }
 
@@ -192,7 +192,7 @@ void mm_note_outside(struct mm *mm, uintptr_t start, uintptr_t end, int prot,
 {
     if (grow(mm, 1) < 0)
         return;
-    struct vma vma = { start, end, prot, false, (unsigned char)kind };
+    struct vma vma = {start, end, prot, false, (unsigned char)kind};
     insert_at(mm, mm_vma_index(mm, start), &vma);
 }
 

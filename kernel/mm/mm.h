@@ -22,20 +22,20 @@ enum vma_kind { VMA_ANON, VMA_IMAGE, VMA_HEAP, VMA_STACK, VMA_VDSO };
 
 struct vma {
     uintptr_t start, end;
-    int prot;        /* LINUX_PROT_* */
+    int prot; /* LINUX_PROT_* */
     bool shared;
     unsigned char kind; /* enum vma_kind */
 };
 
 struct mm {
     struct spinlock lock;
-    uintptr_t lo, hi;          /* the arena */
-    uintptr_t brk_start, brk;  /* brk is the program's value, unaligned */
-    uintptr_t stack_lo;        /* lowest address of the stack mapping */
-    uintptr_t mmap_top;        /* top-down mmap allocations start below */
+    uintptr_t lo, hi;         /* the arena */
+    uintptr_t brk_start, brk; /* brk is the program's value, unaligned */
+    uintptr_t stack_lo;       /* lowest address of the stack mapping */
+    uintptr_t mmap_top;       /* top-down mmap allocations start below */
     struct vma *v;
     int n, cap;
-    size_t mapped;             /* bytes mapped in the arena */
+    size_t mapped; /* bytes mapped in the arena */
 };
 
 /* Take over the reserved range [lo, hi) (already PROT_NONE on the host).

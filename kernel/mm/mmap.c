@@ -8,8 +8,8 @@
 #include "syscall/syscall.h"
 #include "task/task.h"
 
-#define PROT_KNOWN                                                            \
-    (LINUX_PROT_READ | LINUX_PROT_WRITE | LINUX_PROT_EXEC |                   \
+#define PROT_KNOWN                                                             \
+    (LINUX_PROT_READ | LINUX_PROT_WRITE | LINUX_PROT_EXEC |                    \
      LINUX_PROT_GROWSDOWN | LINUX_PROT_GROWSUP)
 #define PROT_RWX (LINUX_PROT_READ | LINUX_PROT_WRITE | LINUX_PROT_EXEC)
 
@@ -42,8 +42,8 @@ static uintptr_t pick_address(struct mm *mm, uintptr_t hint, size_t len)
     return mm_find_free(mm, len, PAGE_UP(mm->brk), mm->mmap_top);
 }
 
-SYSCALL_DEFINE6(mmap, uptr_t, addr, size_t, len, int, prot, int, flags, int,
-                fd, long, off)
+SYSCALL_DEFINE6(mmap, uptr_t, addr, size_t, len, int, prot, int, flags, int, fd,
+                long, off)
 {
     struct mm *mm = current_proc()->mm;
     size_t plen = page_len(len);
@@ -167,11 +167,12 @@ SYSCALL_DEFINE5(mremap, uptr_t, old, size_t, old_len, size_t, new_len, int,
                 flags, uptr_t, new_addr)
 {
     struct mm *mm = current_proc()->mm;
-    bool maymove = flags & LINUX_MREMAP_MAYMOVE, fixed = flags & LINUX_MREMAP_FIXED;
+    bool maymove = flags & LINUX_MREMAP_MAYMOVE,
+         fixed = flags & LINUX_MREMAP_FIXED;
     long r;
 
-    if (flags & ~(LINUX_MREMAP_MAYMOVE | LINUX_MREMAP_FIXED |
-                  LINUX_MREMAP_DONTUNMAP))
+    if (flags &
+        ~(LINUX_MREMAP_MAYMOVE | LINUX_MREMAP_FIXED | LINUX_MREMAP_DONTUNMAP))
         return -EINVAL;
     if ((flags & LINUX_MREMAP_DONTUNMAP) || (fixed && !maymove) ||
         !IS_PAGE_ALIGNED(old))
@@ -208,7 +209,8 @@ SYSCALL_DEFINE5(mremap, uptr_t, old, size_t, old_len, size_t, new_len, int,
         if (r == 0)
             r = (long)old;
     } else if (maymove) {
-        uintptr_t to = mm_find_free(mm, new_len, PAGE_UP(mm->brk), mm->mmap_top);
+        uintptr_t to =
+            mm_find_free(mm, new_len, PAGE_UP(mm->brk), mm->mmap_top);
         r = to ? move_mapping(mm, &vma, old, old_len, to, new_len) : -ENOMEM;
     } else {
         r = -ENOMEM;
@@ -227,17 +229,27 @@ SYSCALL_DEFINE3(madvise, uptr_t, addr, size_t, len, int, advice)
     if (plen < len)
         return -EINVAL;
     switch (advice) {
-    case LINUX_MADV_NORMAL: case LINUX_MADV_RANDOM: case LINUX_MADV_SEQUENTIAL:
-    case LINUX_MADV_WILLNEED: case LINUX_MADV_DONTNEED: case LINUX_MADV_FREE:
-    case LINUX_MADV_DONTFORK: case LINUX_MADV_DOFORK: case LINUX_MADV_MERGEABLE:
-    case LINUX_MADV_UNMERGEABLE: case LINUX_MADV_HUGEPAGE:
-    case LINUX_MADV_NOHUGEPAGE: case LINUX_MADV_DONTDUMP: case LINUX_MADV_DODUMP:
-    case LINUX_MADV_WIPEONFORK: case LINUX_MADV_KEEPONFORK: case LINUX_MADV_COLD:
-    case LINUX_MADV_PAGEOUT: case LINUX_MADV_POPULATE_READ:
-    case LINUX_MADV_POPULATE_WRITE:
-        break;
-    default:
-        return -EINVAL;
+    case LINUX_MADV_NORMAL:
+    case LINUX_MADV_RANDOM:
+    case LINUX_MADV_SEQUENTIAL:
+    case LINUX_MADV_WILLNEED:
+    case LINUX_MADV_DONTNEED:
+    case LINUX_MADV_FREE:
+    case LINUX_MADV_DONTFORK:
+    case LINUX_MADV_DOFORK:
+    case LINUX_MADV_MERGEABLE:
+    case LINUX_MADV_UNMERGEABLE:
+    case LINUX_MADV_HUGEPAGE:
+    case LINUX_MADV_NOHUGEPAGE:
+    case LINUX_MADV_DONTDUMP:
+    case LINUX_MADV_DODUMP:
+    case LINUX_MADV_WIPEONFORK:
+    case LINUX_MADV_KEEPONFORK:
+    case LINUX_MADV_COLD:
+    case LINUX_MADV_PAGEOUT:
+    case LINUX_MADV_POPULATE_READ:
+    case LINUX_MADV_POPULATE_WRITE: break;
+    default: return -EINVAL;
     }
     if (!plen)
         return 0;

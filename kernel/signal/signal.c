@@ -17,10 +17,14 @@ static bool sig_valid(int sig) { return sig >= 1 && sig <= LINUX_NSIG; }
 static bool default_ignored(int sig)
 {
     switch (sig) {
-    case LINUX_SIGCHLD: case LINUX_SIGURG: case LINUX_SIGWINCH:
-    case LINUX_SIGCONT: case LINUX_SIGSTOP: case LINUX_SIGTSTP:
-    case LINUX_SIGTTIN: case LINUX_SIGTTOU:
-        return true;
+    case LINUX_SIGCHLD:
+    case LINUX_SIGURG:
+    case LINUX_SIGWINCH:
+    case LINUX_SIGCONT:
+    case LINUX_SIGSTOP:
+    case LINUX_SIGTSTP:
+    case LINUX_SIGTTIN:
+    case LINUX_SIGTTOU: return true;
     }
     return false;
 }
@@ -42,8 +46,8 @@ void signal_raise_self(int sig)
     t->pending |= LINUX_SIGBIT(sig); /* delivered by the signals issue */
 }
 
-SYSCALL_DEFINE4(rt_sigaction, int, sig, uptr_t, act, uptr_t, oact,
-                size_t, sigsetsize)
+SYSCALL_DEFINE4(rt_sigaction, int, sig, uptr_t, act, uptr_t, oact, size_t,
+                sigsetsize)
 {
     struct proc *p = current_proc();
     struct linux_sigaction new, old;
@@ -65,8 +69,8 @@ SYSCALL_DEFINE4(rt_sigaction, int, sig, uptr_t, act, uptr_t, oact,
     return 0;
 }
 
-SYSCALL_DEFINE4(rt_sigprocmask, int, how, uptr_t, set, uptr_t, oset,
-                size_t, sigsetsize)
+SYSCALL_DEFINE4(rt_sigprocmask, int, how, uptr_t, set, uptr_t, oset, size_t,
+                sigsetsize)
 {
     struct task *t = current();
     linux_sigset_t s = 0, old = t->sigmask;
@@ -76,17 +80,10 @@ SYSCALL_DEFINE4(rt_sigprocmask, int, how, uptr_t, set, uptr_t, oset,
         if (copy_in(&s, set, sizeof(s)) < 0)
             return -EFAULT;
         switch (how) {
-        case LINUX_SIG_BLOCK:
-            t->sigmask |= s;
-            break;
-        case LINUX_SIG_UNBLOCK:
-            t->sigmask &= ~s;
-            break;
-        case LINUX_SIG_SETMASK:
-            t->sigmask = s;
-            break;
-        default:
-            return -EINVAL;
+        case LINUX_SIG_BLOCK: t->sigmask |= s; break;
+        case LINUX_SIG_UNBLOCK: t->sigmask &= ~s; break;
+        case LINUX_SIG_SETMASK: t->sigmask = s; break;
+        default: return -EINVAL;
         }
         t->sigmask &= ~UNBLOCKABLE;
     }

@@ -68,8 +68,7 @@ static long do_prlimit(int pid, unsigned res, uptr_t unew, uptr_t uold)
     return r;
 }
 
-SYSCALL_DEFINE4(prlimit64, int, pid, unsigned, res, uptr_t, unew, uptr_t,
-                uold)
+SYSCALL_DEFINE4(prlimit64, int, pid, unsigned, res, uptr_t, unew, uptr_t, uold)
 {
     return do_prlimit(pid, res, unew, uold);
 }
@@ -90,7 +89,8 @@ SYSCALL_DEFINE3(getrandom, uptr_t, buf, size_t, len, unsigned, flags)
 {
     unsigned char chunk[GETRANDOM_CHUNK];
     size_t done = 0;
-    if (flags & ~(LINUX_GRND_NONBLOCK | LINUX_GRND_RANDOM | LINUX_GRND_INSECURE))
+    if (flags &
+        ~(LINUX_GRND_NONBLOCK | LINUX_GRND_RANDOM | LINUX_GRND_INSECURE))
         return -EINVAL;
     if ((flags & LINUX_GRND_RANDOM) && (flags & LINUX_GRND_INSECURE))
         return -EINVAL;

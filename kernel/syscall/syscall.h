@@ -13,8 +13,19 @@
 #include "kernel.h"
 
 enum sys_arg_kind {
-    A_I, A_L, A_U, A_X, A_OCT, A_P, A_FD, A_STR, A_IBUF, A_OBUF, A_SIG,
-    A_PROT, A_MAPF
+    A_I,
+    A_L,
+    A_U,
+    A_X,
+    A_OCT,
+    A_P,
+    A_FD,
+    A_STR,
+    A_IBUF,
+    A_OBUF,
+    A_SIG,
+    A_PROT,
+    A_MAPF
 };
 enum sys_ret_kind { R_DEC, R_HEX, R_OCT, R_NORET };
 enum sys_status { ST_FULL, ST_PARTIAL, ST_NOSYS, ST_QUIET };
@@ -49,47 +60,47 @@ void trace_enter_noreturn(long nr, const long a[6]);
 #undef NOSYS
 #undef QUIET
 
-#define SYSCALL_DEFINE0(name)                                                 \
-    long sys_##name(void);                                                    \
-    SYS_DECL(name)                                                            \
-    {                                                                         \
-        (void)a;                                                              \
-        return sys_##name();                                                  \
-    }                                                                         \
+#define SYSCALL_DEFINE0(name)                                                  \
+    long sys_##name(void);                                                     \
+    SYS_DECL(name)                                                             \
+    {                                                                          \
+        (void)a;                                                               \
+        return sys_##name();                                                   \
+    }                                                                          \
     long sys_##name(void)
-#define SYSCALL_DEFINE1(name, t1, a1)                                         \
-    long sys_##name(t1 a1);                                                   \
-    SYS_DECL(name) { return sys_##name((t1)a[0]); }                           \
+#define SYSCALL_DEFINE1(name, t1, a1)                                          \
+    long sys_##name(t1 a1);                                                    \
+    SYS_DECL(name) { return sys_##name((t1)a[0]); }                            \
     long sys_##name(t1 a1)
-#define SYSCALL_DEFINE2(name, t1, a1, t2, a2)                                 \
-    long sys_##name(t1 a1, t2 a2);                                            \
-    SYS_DECL(name) { return sys_##name((t1)a[0], (t2)a[1]); }                 \
+#define SYSCALL_DEFINE2(name, t1, a1, t2, a2)                                  \
+    long sys_##name(t1 a1, t2 a2);                                             \
+    SYS_DECL(name) { return sys_##name((t1)a[0], (t2)a[1]); }                  \
     long sys_##name(t1 a1, t2 a2)
-#define SYSCALL_DEFINE3(name, t1, a1, t2, a2, t3, a3)                         \
-    long sys_##name(t1 a1, t2 a2, t3 a3);                                     \
-    SYS_DECL(name) { return sys_##name((t1)a[0], (t2)a[1], (t3)a[2]); }       \
+#define SYSCALL_DEFINE3(name, t1, a1, t2, a2, t3, a3)                          \
+    long sys_##name(t1 a1, t2 a2, t3 a3);                                      \
+    SYS_DECL(name) { return sys_##name((t1)a[0], (t2)a[1], (t3)a[2]); }        \
     long sys_##name(t1 a1, t2 a2, t3 a3)
-#define SYSCALL_DEFINE4(name, t1, a1, t2, a2, t3, a3, t4, a4)                 \
-    long sys_##name(t1 a1, t2 a2, t3 a3, t4 a4);                              \
-    SYS_DECL(name)                                                            \
-    {                                                                         \
-        return sys_##name((t1)a[0], (t2)a[1], (t3)a[2], (t4)a[3]);            \
-    }                                                                         \
+#define SYSCALL_DEFINE4(name, t1, a1, t2, a2, t3, a3, t4, a4)                  \
+    long sys_##name(t1 a1, t2 a2, t3 a3, t4 a4);                               \
+    SYS_DECL(name)                                                             \
+    {                                                                          \
+        return sys_##name((t1)a[0], (t2)a[1], (t3)a[2], (t4)a[3]);             \
+    }                                                                          \
     long sys_##name(t1 a1, t2 a2, t3 a3, t4 a4)
-#define SYSCALL_DEFINE5(name, t1, a1, t2, a2, t3, a3, t4, a4, t5, a5)         \
-    long sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5);                       \
-    SYS_DECL(name)                                                            \
-    {                                                                         \
-        return sys_##name((t1)a[0], (t2)a[1], (t3)a[2], (t4)a[3], (t5)a[4]);  \
-    }                                                                         \
+#define SYSCALL_DEFINE5(name, t1, a1, t2, a2, t3, a3, t4, a4, t5, a5)          \
+    long sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5);                        \
+    SYS_DECL(name)                                                             \
+    {                                                                          \
+        return sys_##name((t1)a[0], (t2)a[1], (t3)a[2], (t4)a[3], (t5)a[4]);   \
+    }                                                                          \
     long sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5)
-#define SYSCALL_DEFINE6(name, t1, a1, t2, a2, t3, a3, t4, a4, t5, a5, t6, a6) \
-    long sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5, t6 a6);                \
-    SYS_DECL(name)                                                            \
-    {                                                                         \
-        return sys_##name((t1)a[0], (t2)a[1], (t3)a[2], (t4)a[3], (t5)a[4],   \
-                          (t6)a[5]);                                          \
-    }                                                                         \
+#define SYSCALL_DEFINE6(name, t1, a1, t2, a2, t3, a3, t4, a4, t5, a5, t6, a6)  \
+    long sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5, t6 a6);                 \
+    SYS_DECL(name)                                                             \
+    {                                                                          \
+        return sys_##name((t1)a[0], (t2)a[1], (t3)a[2], (t4)a[3], (t5)a[4],    \
+                          (t6)a[5]);                                           \
+    }                                                                          \
     long sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5, t6 a6)
 
 #endif

@@ -5,15 +5,22 @@
 
 #include "task/task.h"
 
-#define KINDS(...) { __VA_ARGS__ }
-#define SYS(nr_, name_, ret_, st_, note_, nargs_, ...)                        \
-    [nr_] = { .name = #name_, .fn = __se_sys_##name_, .note = note_,          \
-              .status = ST_##st_, .ret = R_##ret_, .nargs = nargs_,           \
-              .kinds = KINDS(__VA_ARGS__) },
-#define NOSYS(nr_, name_, note_)                                              \
-    [nr_] = { .name = #name_, .note = note_, .status = ST_NOSYS },
-#define QUIET(nr_, name_, note_)                                              \
-    [nr_] = { .name = #name_, .note = note_, .status = ST_QUIET },
+#define KINDS(...)                                                             \
+    {                                                                          \
+        __VA_ARGS__                                                            \
+    }
+#define SYS(nr_, name_, ret_, st_, note_, nargs_, ...)                         \
+    [nr_] = {.name = #name_,                                                   \
+             .fn = __se_sys_##name_,                                           \
+             .note = note_,                                                    \
+             .status = ST_##st_,                                               \
+             .ret = R_##ret_,                                                  \
+             .nargs = nargs_,                                                  \
+             .kinds = KINDS(__VA_ARGS__)},
+#define NOSYS(nr_, name_, note_)                                               \
+    [nr_] = {.name = #name_, .note = note_, .status = ST_NOSYS},
+#define QUIET(nr_, name_, note_)                                               \
+    [nr_] = {.name = #name_, .note = note_, .status = ST_QUIET},
 const struct sys_entry sys_table[SYS_TABLE_SIZE] = {
 #include "syscalls.def"
 };
@@ -26,8 +33,8 @@ static uint64_t warned[(SYS_TABLE_SIZE + 64) / 64 + 1];
 
 static void warn_nosys(long nr)
 {
-    unsigned long slot = nr >= 0 && nr < SYS_TABLE_SIZE ? (unsigned long)nr
-                                                        : SYS_TABLE_SIZE;
+    unsigned long slot =
+        nr >= 0 && nr < SYS_TABLE_SIZE ? (unsigned long)nr : SYS_TABLE_SIZE;
     uint64_t bit = 1ULL << (slot % 64);
     if (__atomic_fetch_or(&warned[slot / 64], bit, __ATOMIC_RELAXED) & bit)
         return;

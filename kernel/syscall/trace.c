@@ -86,22 +86,31 @@ static void add_flags(struct line *l, unsigned long v,
         add(l, "%s0x%lx", first ? "" : "|", v);
 }
 
-#define F(x) { LINUX_##x, #x }
-static const struct flag_name prot_names[] = {
-    F(PROT_READ), F(PROT_WRITE), F(PROT_EXEC),
-}, map_names[] = {
-    F(MAP_SHARED), F(MAP_PRIVATE), F(MAP_FIXED), F(MAP_ANONYMOUS),
-    F(MAP_32BIT), F(MAP_GROWSDOWN), F(MAP_NORESERVE), F(MAP_POPULATE),
-    F(MAP_STACK), F(MAP_FIXED_NOREPLACE),
+#define F(x)                                                                   \
+    {                                                                          \
+        LINUX_##x, #x                                                          \
+    }
+static const struct flag_name prot_names[] =
+    {
+        F(PROT_READ),
+        F(PROT_WRITE),
+        F(PROT_EXEC),
+},
+                              map_names[] = {
+                                  F(MAP_SHARED),    F(MAP_PRIVATE),
+                                  F(MAP_FIXED),     F(MAP_ANONYMOUS),
+                                  F(MAP_32BIT),     F(MAP_GROWSDOWN),
+                                  F(MAP_NORESERVE), F(MAP_POPULATE),
+                                  F(MAP_STACK),     F(MAP_FIXED_NOREPLACE),
 };
 
 static const char *const sig_names[] = {
-    "0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
-    "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2",
-    "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",
-    "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
-    "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR",
-    "SIGSYS",
+    "0",       "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",    "SIGTRAP",
+    "SIGABRT", "SIGBUS",  "SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV",
+    "SIGUSR2", "SIGPIPE", "SIGALRM",   "SIGTERM", "SIGSTKFLT", "SIGCHLD",
+    "SIGCONT", "SIGSTOP", "SIGTSTP",   "SIGTTIN", "SIGTTOU",   "SIGURG",
+    "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",  "SIGIO",
+    "SIGPWR",  "SIGSYS",
 };
 
 static void add_arg(struct line *l, int kind, const long *a, int i, long ret)
@@ -166,7 +175,7 @@ static void add_call(struct line *l, long nr, const long a[6], long ret)
 
 void trace_enter_noreturn(long nr, const long a[6])
 {
-    struct line l = { .len = 0 };
+    struct line l = {.len = 0};
     add_call(&l, nr, a, 0);
     add(&l, " = ?\n");
     kprintf("%s", l.buf);
@@ -174,7 +183,7 @@ void trace_enter_noreturn(long nr, const long a[6])
 
 void trace_syscall(long nr, const long a[6], long ret)
 {
-    struct line l = { .len = 0 };
+    struct line l = {.len = 0};
     const struct sys_entry *e =
         nr >= 0 && nr < SYS_TABLE_SIZE ? &sys_table[nr] : NULL;
     add_call(&l, nr, a, ret);

@@ -40,7 +40,10 @@ static long own_pid(int pid, long value)
     return pid == 0 || pid == current_proc()->pid ? value : -ESRCH;
 }
 
-SYSCALL_DEFINE1(getpgid, int, pid) { return own_pid(pid, current_proc()->pgid); }
+SYSCALL_DEFINE1(getpgid, int, pid)
+{
+    return own_pid(pid, current_proc()->pgid);
+}
 SYSCALL_DEFINE1(getsid, int, pid) { return own_pid(pid, current_proc()->sid); }
 
 SYSCALL_DEFINE2(getgroups, int, size, uptr_t, list)
@@ -117,9 +120,7 @@ SYSCALL_DEFINE2(arch_prctl, int, code, unsigned long, addr)
             return -EPERM;
         *t->user_fs = addr; /* loaded by the exit path */
         return 0;
-    case LINUX_ARCH_GET_FS:
-        v = *t->user_fs;
-        return copy_out(addr, &v, 8);
+    case LINUX_ARCH_GET_FS: v = *t->user_fs; return copy_out(addr, &v, 8);
     case LINUX_ARCH_SET_GS:
         if (!canonical(addr))
             return -EPERM;
@@ -128,8 +129,7 @@ SYSCALL_DEFINE2(arch_prctl, int, code, unsigned long, addr)
     case LINUX_ARCH_GET_GS:
         v = __builtin_ia32_rdgsbase64();
         return copy_out(addr, &v, 8);
-    default:
-        return -EINVAL;
+    default: return -EINVAL;
     }
 }
 
@@ -146,10 +146,8 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3,
             return -EFAULT;
         memcpy(p->comm, name, sizeof(name) - 1);
         return 0;
-    case LINUX_PR_GET_NAME:
-        return copy_out(a2, p->comm, sizeof(p->comm));
-    case LINUX_PR_GET_DUMPABLE:
-        return p->dumpable;
+    case LINUX_PR_GET_NAME: return copy_out(a2, p->comm, sizeof(p->comm));
+    case LINUX_PR_GET_DUMPABLE: return p->dumpable;
     case LINUX_PR_SET_DUMPABLE:
         if (a2 > 1)
             return -EINVAL;
@@ -164,9 +162,7 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3,
         if (a2 || a3 || a4 || a5)
             return -EINVAL;
         return p->no_new_privs;
-    case LINUX_PR_GET_PDEATHSIG:
-        return copy_out(a2, &zero, sizeof(zero));
-    default:
-        return -EINVAL;
+    case LINUX_PR_GET_PDEATHSIG: return copy_out(a2, &zero, sizeof(zero));
+    default: return -EINVAL;
     }
 }

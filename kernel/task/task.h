@@ -39,7 +39,8 @@ struct task {
     int tid;
     struct proc *proc;
     linux_sigset_t sigmask;
-    linux_sigset_t pending; /* raised while a handler is set: the signals issue delivers */
+    linux_sigset_t
+        pending; /* raised while a handler is set: the signals issue delivers */
     uptr_t clear_child_tid;
     uptr_t robust_list;
     size_t robust_len;

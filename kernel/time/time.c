@@ -38,12 +38,12 @@ SYSCALL_DEFINE2(gettimeofday, uptr_t, utv, uptr_t, utz)
     struct linux_timespec ts;
     if (utv) {
         host_time_clock_gettime(LINUX_CLOCK_REALTIME, &ts);
-        struct linux_timeval tv = { ts.tv_sec, ts.tv_nsec / 1000 };
+        struct linux_timeval tv = {ts.tv_sec, ts.tv_nsec / 1000};
         if (copy_out(utv, &tv, sizeof(tv)) < 0)
             return -EFAULT;
     }
     if (utz) { /* struct timezone: UTC, as the kernel keeps it by default */
-        int32_t tz[2] = { 0, 0 };
+        int32_t tz[2] = {0, 0};
         if (copy_out(utz, tz, sizeof(tz)) < 0)
             return -EFAULT;
     }
@@ -78,8 +78,7 @@ SYSCALL_DEFINE2(nanosleep, uptr_t, req, uptr_t, rem)
     return do_sleep(LINUX_CLOCK_MONOTONIC, 0, req, rem);
 }
 
-SYSCALL_DEFINE4(clock_nanosleep, int, clk, int, flags, uptr_t, req, uptr_t,
-                rem)
+SYSCALL_DEFINE4(clock_nanosleep, int, clk, int, flags, uptr_t, req, uptr_t, rem)
 {
     if (clk == LINUX_CLOCK_THREAD_CPUTIME_ID)
         return -EINVAL;

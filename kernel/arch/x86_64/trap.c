@@ -29,8 +29,8 @@ static void do_syscall(struct linux_ucontext *uc, uint64_t *saved_fs)
 {
     struct linux_sigcontext *r = &uc->uc_mcontext;
     struct task *t = current();
-    const long a[6] = { (long)r->rdi, (long)r->rsi, (long)r->rdx,
-                        (long)r->r10, (long)r->r8,  (long)r->r9 };
+    const long a[6] = {(long)r->rdi, (long)r->rsi, (long)r->rdx,
+                       (long)r->r10, (long)r->r8,  (long)r->r9};
     t->user_fs = saved_fs;
     t->uc = uc;
     r->rax = (uint64_t)syscall_dispatch((long)r->rax, a);
