@@ -40,8 +40,10 @@ static int check_header(struct elf_image *img, char *err, size_t errlen)
         return fail(err, errlen, "not an ELF executable (exec format error)");
     if (img->size < sizeof(*eh))
         return fail(err, errlen, "truncated ELF header");
-    if (eh->e_ident[EI_CLASS] != ELFCLASS64)
+    if (eh->e_ident[EI_CLASS] == ELFCLASS32)
         return fail(err, errlen, "32-bit ELF: only x86_64 programs can run");
+    if (eh->e_ident[EI_CLASS] != ELFCLASS64)
+        return fail(err, errlen, "invalid ELF class");
     if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
         return fail(err, errlen,
                     "big-endian ELF: only x86_64 programs can run");
