@@ -47,6 +47,16 @@ asan:
 	$(MAKE) B=$(B)/asan CFLAGS="$(ASAN_FLAGS) -DHUSK_SUD_SELECTOR" \
 	  HUSK_LDFLAGS="-pie -fsanitize=address,undefined" $(B)/asan/husk
 
+# --- unit tests: kernel pieces against a fake host, under ASan and UBSan ---
+UNIT_CFLAGS = -std=gnu11 -O1 -g -fsanitize=address,undefined \
+              -fno-omit-frame-pointer $(WARN) -Iinclude -I. -Ikernel
+$(B)/tests/unit/mm_test: tests/unit/mm_test.c kernel/mm/mm.c kernel/lib/kheap.c \
+                         kernel/lib/kprintf.c $(wildcard kernel/mm/*.h kernel/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^)
+UNITS := $(B)/tests/unit/mm_test
+unit: $(UNITS)
+
 # --- guest test programs: static glibc, static musl, static-pie glibc ---
 GUEST_SRCS := $(wildcard tests/guest/*/*.c)
 GUEST_CFLAGS = -std=gnu11 -O2 -Wall -Wextra -Itests/lib
@@ -87,7 +97,7 @@ deps:
 	$(Q)scripts/deps.sh
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all guests asan
+	$(Q)$(MAKE) --no-print-directory all guests asan unit
 	$(Q)$(MAKE) --no-print-directory format-check
 	$(Q)scripts/check.sh
 
@@ -108,5 +118,5 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all asan guests docs deps check demo bench format-check format clean
+.PHONY: all asan unit guests docs deps check demo bench format-check format clean
 -include $(OBJS:.o=.d)

@@ -16,6 +16,9 @@ husk_areas=(core)
 all_guests=$(ls -d "$B"/tests/guest/*/*/* 2>/dev/null)
 husk_guests=$(for a in "${husk_areas[@]}"; do ls -d "$B"/tests/guest/*/"$a"/*; done)
 
+echo "== unit tests (kernel pieces against a fake host, ASan and UBSan)"
+prove --exec 'timeout 120' "$B"/tests/unit/* || status=1
+
 echo "== guest tests, natively (static glibc, static musl, static-pie glibc)"
 prove --exec 'timeout 120' $all_guests || status=1
 
