@@ -25,10 +25,28 @@ static bool in_husk_text(uint64_t ip)
             ip < (uintptr_t)__stop_husk_hostcall);
 }
 
-static void do_syscall(struct linux_ucontext *uc, uint64_t *saved_fs)
+#define AUDIT_ARCH_X86_64 0xc000003eU
+
+/* int $0x80 from a 64-bit program is the i386 ABI: other numbers, other
+   argument registers. husk implements the x86_64 ABI only. */
+static void foreign_abi(struct linux_sigcontext *r)
+{
+    static bool warned;
+    if (!__atomic_exchange_n(&warned, true, __ATOMIC_RELAXED))
+        kwarn("a 32-bit system call (int $0x80) is not supported: "
+              "returning ENOSYS\n");
+    r->rax = (uint64_t)-ENOSYS;
+}
+
+static void do_syscall(struct linux_siginfo *info, struct linux_ucontext *uc,
+                       uint64_t *saved_fs)
 {
     struct linux_sigcontext *r = &uc->uc_mcontext;
     struct task *t = current();
+    if (unlikely(info->u.sys.arch != AUDIT_ARCH_X86_64)) {
+        foreign_abi(r);
+        return;
+    }
     const long a[6] = {(long)r->rdi, (long)r->rsi, (long)r->rdx,
                        (long)r->r10, (long)r->r8,  (long)r->r9};
     t->user_fs = saved_fs;
@@ -59,7 +77,7 @@ void kentry_signal(int sig, struct linux_siginfo *info,
 {
     if (likely(sig == LINUX_SIGSYS &&
                info->si_code == LINUX_SYS_USER_DISPATCH)) {
-        do_syscall(uc, saved_fs);
+        do_syscall(info, uc, saved_fs);
         return;
     }
     if (sig == LINUX_SIGSEGV || sig == LINUX_SIGBUS) {
