@@ -98,4 +98,13 @@ same_as_native basename /a/b/c.txt .txt
 same_as_native expr 6 '*' 7
 same_as_native echo -n no-newline
 
+# A write into a closed pipe: the program dies of SIGPIPE, as natively
+# (husk ignores SIGPIPE on the host and raises it by the program's own
+# disposition), with no message, as a shell prints none for SIGPIPE.
+[ -n "$TAP_TMP" ] || tap_tmpdir
+TAP_TMP_ERR=$TAP_TMP/yes.err
+out=$(set -o pipefail; timeout 20 "$HUSK" run /bin/busybox yes 2>"$TAP_TMP_ERR" | head -2; echo "status=$?")
+is "$out" $'y\ny\nstatus=141' "yes | head -2: killed by SIGPIPE (141) as natively"
+is "$(cat "$TAP_TMP_ERR")" "" "no message for SIGPIPE"
+
 done_testing
