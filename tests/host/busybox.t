@@ -98,6 +98,18 @@ same_as_native basename /a/b/c.txt .txt
 same_as_native expr 6 '*' 7
 same_as_native echo -n no-newline
 
+# Filters reading stdin (the console passed through), compared with native.
+[ -n "$TAP_TMP" ] || tap_tmpdir
+head -c 3000000 /dev/urandom >"$TAP_TMP/big"
+for c in "wc -c" "tr a-z A-Z" "sort -r" "md5sum" "rev" "od -c"; do
+  a=$(printf 'hello\nworld\n' | timeout 20 "$HUSK" run /bin/busybox $c 2>&1)
+  b=$(printf 'hello\nworld\n' | /bin/busybox $c 2>&1)
+  is "$a" "$b" "stdin | busybox $c: same as native"
+done
+a=$(timeout 20 "$HUSK" run /bin/busybox sha256sum <"$TAP_TMP/big" 2>&1)
+b=$(/bin/busybox sha256sum <"$TAP_TMP/big")
+is "$a" "$b" "sha256sum of 3 MB on stdin: same as native"
+
 # A write into a closed pipe: the program dies of SIGPIPE, as natively
 # (husk ignores SIGPIPE on the host and raises it by the program's own
 # disposition), with no message, as a shell prints none for SIGPIPE.
