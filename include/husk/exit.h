@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* exit.h: husk's exit statuses, in one place (also in docs/usage.md).
+/* exit.h: husk's exit statuses, in one place (also in the README).
    Otherwise husk exits with the program's own status, or 128+N when the
    program was killed by signal N, as a shell reports it. */
 #ifndef HUSK_EXIT_H
