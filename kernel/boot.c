@@ -11,6 +11,8 @@
 #include "task/task.h"
 
 void husk_enter_program(uintptr_t entry, uintptr_t sp);
+long husk_call_on_stack(long (*fn)(void *), void *arg, void *top);
+struct inode *fs_create(const char *type);
 
 /* The first thread's kernel stack, for husk_enter_program. */
 struct kcpu *husk_kstack_base;
@@ -50,6 +52,94 @@ static void set_uts(const struct kboot *b)
     strcpy(u->domainname, "(none)");
 }
 
+/* mkdir -p name below the root (at boot; the caller holds vfs_lock). The
+   last directory reached is returned as *out. */
+static long mkdir_p(const char *name, uint32_t mode, struct path *out)
+{
+    struct path cur = current_proc()->root;
+    inode_get(cur.inode);
+    char comp[NAME_MAX + 1];
+    for (const char *s = name; *s;) {
+        while (*s == '/')
+            s++;
+        size_t n = strcspn(s, "/");
+        if (!n)
+            break;
+        if (n > NAME_MAX) {
+            path_put(&cur);
+            return -ENAMETOOLONG;
+        }
+        memcpy(comp, s, n);
+        comp[n] = 0;
+        s += n;
+        struct inode *next;
+        long r = cur.inode->iops->lookup(cur.inode, comp, &next);
+        if (r == -ENOENT)
+            r = cur.inode->iops->create
+                    ? cur.inode->iops->create(
+                          cur.inode, comp, LINUX_S_IFDIR | mode, 0, NULL, &next)
+                    : -EROFS;
+        if (r) {
+            path_put(&cur);
+            return r;
+        }
+        inode_put(cur.inode);
+        cur.inode = next;
+        if (!s_isdir(next->mode)) {
+            path_put(&cur);
+            return -ENOTDIR;
+        }
+        struct mount *m;
+        while ((m = mount_at(cur.mnt, cur.inode))) {
+            inode_put(cur.inode);
+            cur.mnt = m;
+            cur.inode = inode_get(m->root);
+        }
+    }
+    *out = cur;
+    return 0;
+}
+
+/* The namespace: a tmpfs root (until there is a rootfs image) with /tmp,
+   /run, /dev (and /dev/shm), /proc and /sys mounted, and the cwd made if
+   missing (as runc does). Runs on the kernel stack. */
+static long boot_fs(void *arg)
+{
+    const struct husk_config *cfg = arg;
+    struct proc *p = current_proc();
+    static const struct {
+        const char *at, *type;
+    } mounts[] = {
+        {"/tmp", "tmpfs"},     {"/run", "tmpfs"}, {"/dev", "devtmpfs"},
+        {"/dev/shm", "tmpfs"}, {"/proc", "proc"}, {"/sys", "sysfs"},
+    };
+    long r = 0;
+    vfs_lock();
+    struct inode *root = fs_create("tmpfs");
+    if (!root || mount_add(NULL, root->sb, root, false)) {
+        vfs_unlock();
+        return -ENOMEM;
+    }
+    root->mode = LINUX_S_IFDIR | 0755;
+    p->root = (struct path){root_mount, root};
+    inode_get(root);
+    for (size_t i = 0; i < ARRAY_SIZE(mounts) && r == 0; i++) {
+        struct path at;
+        r = mkdir_p(mounts[i].at, 0755, &at);
+        if (r == 0) {
+            struct inode *fs = fs_create(mounts[i].type);
+            r = fs ? mount_add(&at, fs->sb, fs, false) : -ENOMEM;
+            inode_put(fs);
+            path_put(&at);
+        }
+    }
+    if (r == 0)
+        r = mkdir_p(cfg->cwd, 0755, &p->cwd);
+    inode_put(root);
+    vfs_unlock();
+    return r;
+}
+
 static int open_console(struct proc *p)
 {
     for (int fd = 0; fd < 3; fd++) {
@@ -83,7 +173,6 @@ struct proc *kernel_boot(const struct kboot *b)
     p->gid = p->egid = p->sgid = cfg->gid;
     p->umask = 022;
     p->dumpable = 1;
-    strncpy(p->cwd, cfg->cwd, sizeof(p->cwd) - 1);
     strncpy(p->exe, b->exe, sizeof(p->exe) - 1);
     const char *base = strrchr(cfg->argv[0], '/');
     strncpy(p->comm, base ? base + 1 : cfg->argv[0], sizeof(p->comm) - 1);
@@ -100,6 +189,9 @@ struct proc *kernel_boot(const struct kboot *b)
     k->kernel_fs = __builtin_ia32_rdfsbase64();
     k->task = t;
     k->canary = 0x6875736b6b637075ULL;
+    if (husk_call_on_stack(boot_fs, (void *)(uintptr_t)cfg,
+                           (char *)b->kstack + KSTACK_SIZE))
+        return NULL;
     return p;
 }
 

@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* fdtable.c: file descriptions and the fd table (see file.h). */
 #include "file.h"
+#include "vfs.h"
+
+void locks_on_close(struct file *f);
+void locks_on_release(struct file *f);
+void epoll_forget(struct file *f);
 
 struct file *file_alloc(const struct file_ops *ops, unsigned flags)
 {
@@ -22,8 +27,11 @@ void file_get(struct file *f)
 void file_put(struct file *f)
 {
     if (f && __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        epoll_forget(f);
+        locks_on_release(f);
         if (f->ops->release)
             f->ops->release(f);
+        inode_put(f->inode);
         kfree(f);
     }
 }
@@ -93,6 +101,8 @@ int fdt_install_at(struct fdtable *t, struct file *f, int fd, bool cloexec)
         r = fd;
     }
     spin_unlock(&t->lock);
+    if (old)
+        locks_on_close(old);
     file_put(old);
     return r;
 }
@@ -108,6 +118,7 @@ int fdt_close(struct fdtable *t, int fd)
     spin_unlock(&t->lock);
     if (!f)
         return -EBADF;
+    locks_on_close(f);
     file_put(f);
     return 0;
 }

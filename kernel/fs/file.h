@@ -16,25 +16,60 @@
 #include "abi/linux/stat.h"
 
 struct file;
+struct inode;
+struct mount;
+struct dir_ctx;
+
+/* readiness, as poll(2) reports it */
+#define POLLIN 0x001
+#define POLLPRI 0x002
+#define POLLOUT 0x004
+#define POLLERR 0x008
+#define POLLHUP 0x010
+#define POLLNVAL 0x020
+#define POLLRDNORM 0x040
+#define POLLWRNORM 0x100
+#define POLLRDHUP 0x2000
 
 struct file_ops {
+    /* Set up a file opened on an inode (devices pick their behaviour). */
+    long (*open)(struct inode *inode, struct file *f);
     /* buf is kernel memory or a program range already checked to lie in
        the arena; touch it only through host calls or uaccess_copy, so
-       that an unmapped page becomes -EFAULT. */
-    long (*read)(struct file *f, void *buf, size_t len);
-    long (*write)(struct file *f, const void *buf, size_t len);
+       that an unmapped page becomes -EFAULT. pos is the file offset to use
+       and advance (&f->pos, or a pread/pwrite offset); unseekable files
+       ignore it. */
+    long (*read)(struct file *f, void *buf, size_t len, int64_t *pos);
+    long (*write)(struct file *f, const void *buf, size_t len, int64_t *pos);
+    /* fstat of a file with no inode (the console); inode files use
+       inode_stat. */
     long (*stat)(struct file *f, struct linux_stat *st);
     long (*ioctl)(struct file *f, unsigned long req, uptr_t arg);
+    /* What poll would report now; NULL means always readable and
+       writable (regular files). *seq (if not NULL) gets a number that
+       changes whenever the readiness may have changed (edge-triggered
+       epoll reports an event once per change). */
+    unsigned (*poll)(struct file *f, unsigned long *seq);
+    /* Directories: emit entries from f->pos on (readdir.c). */
+    long (*iterate)(struct file *f, struct dir_ctx *ctx);
+    long (*fsync)(struct file *f);
     void (*release)(struct file *f);
+    bool seekable; /* lseek, pread and pwrite make sense */
 };
 
 struct file {
     const struct file_ops *ops;
     int refs;
-    unsigned flags; /* O_ACCMODE and status flags, as F_GETFL shows them */
-    int host_fd;    /* console: the host fd it stands for */
+    unsigned flags;      /* O_ACCMODE and status flags, as F_GETFL shows */
+    int host_fd;         /* console: the host fd it stands for */
+    int64_t pos;         /* the offset, shared by dup'ed fds */
+    struct inode *inode; /* a reference, or NULL (console, pipe ends) */
+    struct mount *mnt;   /* where inode was found */
+    void *priv;
+    unsigned long event_seq; /* see poll: for files without their own */
 };
 
+/* A new file description with one reference (the caller's). */
 struct file *file_alloc(const struct file_ops *ops, unsigned flags);
 void file_get(struct file *f);
 void file_put(struct file *f);

@@ -115,19 +115,6 @@ SYSCALL_DEFINE1(umask, unsigned, mask)
     return __atomic_exchange_n(&p->umask, mask & 0777, __ATOMIC_RELAXED);
 }
 
-SYSCALL_DEFINE2(getcwd, uptr_t, buf, size_t, size)
-{
-    struct proc *p = current_proc();
-    char cwd[LINUX_PATH_MAX];
-    spin_lock(&p->lock);
-    memcpy(cwd, p->cwd, sizeof(cwd));
-    spin_unlock(&p->lock);
-    size_t n = strlen(cwd) + 1;
-    if (size < n)
-        return -ERANGE;
-    return copy_out(buf, cwd, n) < 0 ? -EFAULT : (long)n;
-}
-
 SYSCALL_DEFINE0(sched_yield) { return host_cpu_yield(); }
 
 /* The affinity mask is 8 bytes wide: husk runs on at most 64 CPUs. */

@@ -30,6 +30,8 @@ extern const char uaccess_fixup[];
 /* 0 or -EFAULT */
 static inline long copy_in(void *dst, uptr_t src, size_t n)
 {
+    if (!n) /* nothing to copy: any pointer will do, as in Linux */
+        return 0;
     if (unlikely(!user_range_ok(src, n)))
         return -EFAULT;
     return uaccess_copy(dst, (const void *)src, n);
@@ -37,6 +39,8 @@ static inline long copy_in(void *dst, uptr_t src, size_t n)
 
 static inline long copy_out(uptr_t dst, const void *src, size_t n)
 {
+    if (!n)
+        return 0;
     if (unlikely(!user_range_ok(dst, n)))
         return -EFAULT;
     return uaccess_copy((void *)dst, src, n);

@@ -16,6 +16,7 @@
 #include "abi/linux/signal.h"
 #include "abi/linux/ucontext.h"
 #include "arch/x86_64/kcpu.h"
+#include "fs/vfs.h"
 
 struct mm;
 struct fdtable;
@@ -27,7 +28,7 @@ struct proc {
     struct spinlock lock; /* guards the fields below */
     struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
     struct linux_sigaction sigact[LINUX_NSIG];
-    char cwd[LINUX_PATH_MAX];
+    struct path root, cwd;    /* see fs/vfs.h */
     char exe[LINUX_PATH_MAX]; /* what /proc/self/exe names */
     char comm[16];
     int dumpable, no_new_privs;

@@ -71,4 +71,22 @@ husk_enter_program:
         jmp     *%r11
         .size   husk_enter_program, .-husk_enter_program
 
+/* long husk_call_on_stack(long (*fn)(void *), void *arg, void *top): run
+   fn(arg) on another stack (the kernel stack, for code that needs
+   current() before the program runs). */
+        .globl  husk_call_on_stack
+        .hidden husk_call_on_stack
+        .type   husk_call_on_stack, @function
+husk_call_on_stack:
+        pushq   %rbp
+        movq    %rsp, %rbp
+        movq    %rdx, %rsp
+        movq    %rdi, %rax
+        movq    %rsi, %rdi
+        call    *%rax
+        movq    %rbp, %rsp
+        popq    %rbp
+        ret
+        .size   husk_call_on_stack, .-husk_call_on_stack
+
         .section .note.GNU-stack, "", @progbits
