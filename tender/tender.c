@@ -47,7 +47,9 @@
 #define PR_SYS_DISPATCH_ON 1
 #endif
 
-#define KHEAP_SIZE (256UL << 20) /* reserved, committed as used */
+#define KHEAP_BASE                                                             \
+    (256UL << 20) /* plus --mem, for tmpfs; committed as used                  \
+                   */
 
 void husk_signal_entry(int, void *, void *);
 int supervise(pid_t child, const char *program, const struct host_record *rec);
@@ -308,8 +310,8 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     uintptr_t bias = reserve_arena(cfg, img, &lo, &hi);
     struct kboot b = {
         .cfg = cfg,
-        .heap = reserve(KHEAP_SIZE, 64, "kernel heap"),
-        .heap_size = KHEAP_SIZE,
+        .heap = reserve(KHEAP_BASE + cfg->mem, 64, "kernel heap"),
+        .heap_size = KHEAP_BASE + cfg->mem,
         .kstack = reserve(KSTACK_SIZE, KSTACK_SIZE, "kernel stack"),
         .arena_lo = lo,
         .arena_hi = hi,
