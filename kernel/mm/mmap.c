@@ -25,13 +25,18 @@ static size_t page_len(size_t len)
     return p < len ? 0 : p;
 }
 
+bool file_is_dev_zero(struct file *f);
+
+/* 1: map as anonymous memory (/dev/zero); else an error: mapping files
+   comes with the rest of the filesystem issue. */
 static long file_mapping(int fd)
 {
     struct file *f = fdt_get(current_proc()->fdt, fd);
     if (!f)
         return -EBADF;
+    long r = file_is_dev_zero(f) ? 1 : -ENODEV;
     file_put(f);
-    return -ENODEV; /* the console cannot be mapped; files come later */
+    return r;
 }
 
 static uintptr_t pick_address(struct mm *mm, uintptr_t hint, size_t len)
@@ -60,8 +65,11 @@ SYSCALL_DEFINE6(mmap, uptr_t, addr, size_t, len, int, prot, int, flags, int, fd,
         return -ENOMEM;
     if (fixed && !IS_PAGE_ALIGNED(addr))
         return -EINVAL;
-    if (!(flags & LINUX_MAP_ANONYMOUS))
-        return file_mapping(fd);
+    if (!(flags & LINUX_MAP_ANONYMOUS)) {
+        r = file_mapping(fd);
+        if (r < 0)
+            return r;
+    }
 
     spin_lock(&mm->lock);
     if (fixed) {

@@ -47,6 +47,17 @@ enum linux_errno {
 #define EOVERFLOW LINUX_EOVERFLOW
 #define EOPNOTSUPP LINUX_EOPNOTSUPP
 #define ETIMEDOUT LINUX_ETIMEDOUT
+#define ENXIO LINUX_ENXIO
+#define EXDEV LINUX_EXDEV
+#define EMLINK LINUX_EMLINK
+#define ENFILE LINUX_ENFILE
+#define ETXTBSY LINUX_ETXTBSY
+#define ENOLCK LINUX_ENOLCK
+#define ENODATA LINUX_ENODATA
+#define ENOTSOCK LINUX_ENOTSOCK
+#define EBADFD LINUX_EBADFD
+#define EDEADLK LINUX_EDEADLK
+#define EWOULDBLOCK LINUX_EAGAIN
 #endif
 
 /* Kernel-internal: a syscall interrupted before doing anything, to be
