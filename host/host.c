@@ -36,6 +36,11 @@ long host_console_fstat(int fd, void *st)
     return SC(__NR_fstat, fd, st, 0, 0, 0, 0);
 }
 
+long host_console_poll(void *pfds, int n, const void *timeout)
+{
+    return SC(__NR_ppoll, pfds, n, timeout, 0, 8, 0);
+}
+
 long host_time_clock_gettime(int clk, void *ts)
 {
     return SC(__NR_clock_gettime, clk, ts, 0, 0, 0, 0);

@@ -27,6 +27,7 @@
     X(console, write, "write", "fd 1 or 2 only")                               \
     X(console, ioctl, "ioctl", "fd 0-2; TCGETS, TIOCGWINSZ only")              \
     X(console, fstat, "fstat", "fd 0-2")                                       \
+    X(console, poll, "ppoll", "at most 3 fds, no signal mask")                 \
     X(time, clock_gettime, "clock_gettime", "")                                \
     X(time, clock_getres, "clock_getres", "")                                  \
     X(time, nanosleep, "clock_nanosleep", "")                                  \
@@ -86,6 +87,9 @@ long host_console_write(int fd, const void *buf, size_t len);
 long host_console_ioctl(int fd, unsigned long req, void *arg);
 /* Host fstat of fd 0-2 into a struct linux_stat (abi/linux/stat.h). */
 long host_console_fstat(int fd, void *st);
+/* ppoll on at most 3 host pollfds (the console's), with a timeout
+   (struct timespec, NULL: forever). -EINTR when a host signal came. */
+long host_console_poll(void *pfds, int n, const void *timeout);
 
 /* ---- time ---- */
 long host_time_clock_gettime(int clk, void *ts);

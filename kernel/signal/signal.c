@@ -3,10 +3,14 @@
    (see signal.h for what is and is not delivered yet). */
 #include "signal.h"
 
+#include "abi/linux/misc.h"
 #include "abi/linux/signal.h"
+#include "host/host.h"
 #include "syscall/syscall.h"
 #include "syscall/uaccess.h"
 #include "task/task.h"
+
+static void act_on_unblocked(struct task *t);
 
 static bool sig_valid(int sig) { return sig >= 1 && sig <= LINUX_NSIG; }
 
@@ -36,6 +40,11 @@ void signal_raise_self(int sig)
     spin_lock(&p->lock);
     uint64_t handler = p->sigact[sig - 1].handler;
     spin_unlock(&p->lock);
+    if (sig != LINUX_SIGKILL && sig != LINUX_SIGSTOP &&
+        (t->sigmask & LINUX_SIGBIT(sig)) && handler != LINUX_SIG_IGN) {
+        t->pending |= LINUX_SIGBIT(sig); /* blocked: it waits */
+        return;
+    }
     if (sig == LINUX_SIGKILL || handler == LINUX_SIG_DFL) {
         if (!default_ignored(sig))
             proc_exit_signal(p, sig);
@@ -86,10 +95,80 @@ SYSCALL_DEFINE4(rt_sigprocmask, int, how, uptr_t, set, uptr_t, oset, size_t,
         default: return -EINVAL;
         }
         t->sigmask &= ~UNBLOCKABLE;
+        act_on_unblocked(t);
     }
     if (oset && copy_out(oset, &old, sizeof(old)) < 0)
         return -EFAULT;
     return 0;
+}
+
+/* What unblocking the mask would do to signals that became pending while
+   blocked: their default action, now that they may act (called when the
+   mask shrinks). A handler's signal stays pending (signals issue). */
+static void act_on_unblocked(struct task *t)
+{
+    linux_sigset_t ready = t->pending & ~t->sigmask;
+    for (int sig = 1; ready && sig <= LINUX_NSIG; sig++) {
+        if (!(ready & LINUX_SIGBIT(sig)))
+            continue;
+        ready &= ~LINUX_SIGBIT(sig);
+        uint64_t h = t->proc->sigact[sig - 1].handler;
+        if (h == LINUX_SIG_DFL || h == LINUX_SIG_IGN) {
+            t->pending &= ~LINUX_SIGBIT(sig);
+            signal_raise_self(sig);
+        }
+    }
+}
+
+SYSCALL_DEFINE2(rt_sigpending, uptr_t, uset, size_t, size)
+{
+    struct task *t = current();
+    if (size > sizeof(linux_sigset_t))
+        return -EINVAL;
+    linux_sigset_t s = t->pending & t->sigmask;
+    return copy_out(uset, &s, size);
+}
+
+/* Take a pending signal from set, waiting up to the timeout: with one
+   thread and no delivery yet, nothing new can arrive while waiting, so an
+   empty set answers EAGAIN after the timeout (or waits forever without
+   one, as Linux would). */
+SYSCALL_DEFINE4(rt_sigtimedwait, uptr_t, uset, uptr_t, uinfo, uptr_t, uts,
+                size_t, size)
+{
+    struct task *t = current();
+    linux_sigset_t set;
+    struct linux_timespec ts;
+    if (size != sizeof(set))
+        return -EINVAL;
+    if (copy_in(&set, uset, sizeof(set)) < 0)
+        return -EFAULT;
+    if (uts && copy_in(&ts, uts, sizeof(ts)) < 0)
+        return -EFAULT;
+    if (uts && (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L))
+        return -EINVAL;
+    linux_sigset_t hit = t->pending & set;
+    if (hit) {
+        int sig = __builtin_ctzll(hit) + 1;
+        t->pending &= ~LINUX_SIGBIT(sig);
+        if (uinfo) {
+            struct linux_siginfo si;
+            memset(&si, 0, sizeof(si));
+            si.si_signo = sig;
+            si.si_code = LINUX_SI_TKILL;
+            si.u.kill.pid = t->proc->pid;
+            if (copy_out(uinfo, &si, sizeof(si)) < 0)
+                return -EFAULT;
+        }
+        return sig;
+    }
+    for (;;) {
+        struct linux_timespec forever = {3600, 0};
+        host_time_nanosleep(LINUX_CLOCK_MONOTONIC, 0, uts ? &ts : &forever,
+                            NULL);
+        if (uts)
+            return -EAGAIN;
+    }
 }
 
 SYSCALL_DEFINE2(sigaltstack, uptr_t, uss, uptr_t, uoss)
