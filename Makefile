@@ -65,13 +65,13 @@ GUEST_MUSL := $(patsubst tests/guest/%.c,$(B)/tests/guest/musl/%,$(GUEST_SRCS))
 GUEST_PIE := $(patsubst tests/guest/%.c,$(B)/tests/guest/glibc-pie/%,$(GUEST_SRCS))
 GUESTS := $(GUEST_GLIBC) $(GUEST_MUSL) $(GUEST_PIE)
 
-$(B)/tests/guest/glibc/%: tests/guest/%.c tests/lib/tap.h
+$(B)/tests/guest/glibc/%: tests/guest/%.c $(wildcard tests/lib/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(GUEST_CFLAGS) -static -o $@ $<
-$(B)/tests/guest/musl/%: tests/guest/%.c tests/lib/tap.h
+$(B)/tests/guest/musl/%: tests/guest/%.c $(wildcard tests/lib/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(MUSL_CC) $(GUEST_CFLAGS) -static -o $@ $<
-$(B)/tests/guest/glibc-pie/%: tests/guest/%.c tests/lib/tap.h
+$(B)/tests/guest/glibc-pie/%: tests/guest/%.c $(wildcard tests/lib/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(GUEST_CFLAGS) -fPIE -static-pie -o $@ $<
 

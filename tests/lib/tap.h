@@ -51,6 +51,11 @@ TAP_API const char *tap_errno_name(int e)
         TAP_E_(EPIPE),     TAP_E_(ERANGE),     TAP_E_(ENAMETOOLONG),
         TAP_E_(ENOSYS),    TAP_E_(ENOTEMPTY),  TAP_E_(ELOOP),
         TAP_E_(EOVERFLOW), TAP_E_(EOPNOTSUPP), TAP_E_(ETIMEDOUT),
+        TAP_E_(ENOSPC),    TAP_E_(EBUSY),      TAP_E_(ENXIO),
+        TAP_E_(EXDEV),     TAP_E_(EMLINK),     TAP_E_(EFBIG),
+        TAP_E_(ENODEV),    TAP_E_(E2BIG),      TAP_E_(ECHILD),
+        TAP_E_(EDEADLK),   TAP_E_(ENOLCK),     TAP_E_(ETXTBSY),
+        TAP_E_(ENFILE),    TAP_E_(ENODATA),    TAP_E_(EPROTO),
 #undef TAP_E_
     };
     if (e == 0)

@@ -15,7 +15,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +28,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "tmpdir.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -1053,37 +1053,10 @@ static const struct tap_test tests[] = {
     {"statfs/fstatfs", test_statfs},
 };
 
-static int rm_entry(const char *path, const struct stat *st, int type,
-                    struct FTW *ftw)
-{
-    (void)st;
-    (void)type;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
 int main(void)
 {
     mode_t mask = umask(022);
-    int status;
-
-    if (!mkdtemp(base)) {
-        printf("Bail out! mkdtemp(\"%s\"): %s\n", base, tap_errno_name(errno));
-        return 1;
-    }
-    if (chdir(base) != 0) {
-        printf("Bail out! chdir(\"%s\"): %s\n", base, tap_errno_name(errno));
-        return 1;
-    }
-    status = tap_run(tests, TAP_COUNT(tests));
-    if (chdir("/") != 0)
-        tap_diag("chdir(\"/\") failed: %s", tap_errno_name(errno));
-    nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-    if (access(base, F_OK) == 0) {
-        tap_diag("could not remove %s", base);
-        status = 1;
-    }
+    int status = tap_run_in_tmpdir(tests, TAP_COUNT(tests), base);
     umask(mask);
     return status;
 }

@@ -14,7 +14,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "tmpdir.h"
 
 #define GIB (1024LL * 1024 * 1024)
 
@@ -970,35 +970,4 @@ static const struct tap_test tests[] = {
     {"2 MiB in odd-sized chunks reads back identical", test_big_odd_chunks},
 };
 
-static int rm_entry(const char *path, const struct stat *st, int type,
-                    struct FTW *ftw)
-{
-    (void)st;
-    (void)type;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
-int main(void)
-{
-    int status;
-
-    if (!mkdtemp(base)) {
-        printf("Bail out! mkdtemp(\"%s\"): %s\n", base, tap_errno_name(errno));
-        return 1;
-    }
-    if (chdir(base) != 0) {
-        printf("Bail out! chdir(\"%s\"): %s\n", base, tap_errno_name(errno));
-        return 1;
-    }
-    status = tap_run(tests, TAP_COUNT(tests));
-    if (chdir("/") != 0)
-        tap_diag("chdir(\"/\") failed: %s", tap_errno_name(errno));
-    nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-    if (access(base, F_OK) == 0) {
-        tap_diag("could not remove %s", base);
-        status = 1;
-    }
-    return status;
-}
+int main(void) { return tap_run_in_tmpdir(tests, TAP_COUNT(tests), base); }
