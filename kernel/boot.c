@@ -159,6 +159,8 @@ struct proc *kernel_boot(const struct kboot *b)
     kinfo.mem_size = cfg->mem;
     kinfo.cpu_mask = b->cpu_mask ? b->cpu_mask : 1;
     kinfo.ncpu = __builtin_popcountll(kinfo.cpu_mask);
+    if (b->cpuinfo && (kinfo.cpuinfo = kmalloc(strlen(b->cpuinfo) + 1)))
+        strcpy(kinfo.cpuinfo, b->cpuinfo);
     set_uts(b);
     uaccess_lo = b->arena_lo;
     uaccess_hi = b->arena_hi;

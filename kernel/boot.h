@@ -22,6 +22,7 @@ struct kboot {
     const char *release; /* host uname release, shown to the program */
     const char *version;
     uint64_t cpu_mask;
+    const char *cpuinfo; /* the host's /proc/cpuinfo, read at start */
     uint64_t start_ns;
 };
 

@@ -27,7 +27,7 @@ static uintptr_t push_str(struct cursor *c, const char *s)
     return push_bytes(c, s, strlen(s) + 1);
 }
 
-uintptr_t stack_build(uintptr_t top, size_t room, const struct stack_args *a)
+uintptr_t stack_build(uintptr_t top, size_t room, struct stack_args *a)
 {
     struct cursor c = {top - 16, top - room}; /* a guard word at the top */
     uintptr_t execfn = push_str(&c, a->execfn);
@@ -38,6 +38,11 @@ uintptr_t stack_build(uintptr_t top, size_t room, const struct stack_args *a)
     for (int i = a->argc - 1; i >= 0; i--)
         if (!(argp[i] = push_str(&c, a->argv[i])))
             return 0;
+    /* argv strings, then envp strings, lie in one ascending run */
+    a->arg_start = a->argc ? argp[0] : execfn;
+    a->arg_end = a->envc ? envp_[0] : execfn;
+    a->env_start = a->arg_end;
+    a->env_end = execfn;
     uintptr_t platform = push_str(&c, "x86_64");
     c.at &= ~(uintptr_t)15;
     uintptr_t random = push_bytes(&c, a->random16, 16);

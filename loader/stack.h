@@ -16,10 +16,13 @@ struct stack_args {
     uint64_t auxv[2 * 24]; /* pairs, without AT_RANDOM/EXECFN/PLATFORM/NULL */
     int nauxv;
     const unsigned char *random16;
+    /* out: where the argument and environment strings went (for
+       /proc/self/cmdline and environ, as Linux's mm->arg_start...) */
+    uintptr_t arg_start, arg_end, env_start, env_end;
 };
 
 /* Write the stack below top (a mapped, writable range of room bytes);
    returns the initial %rsp, or 0 when it does not fit (E2BIG). */
-uintptr_t stack_build(uintptr_t top, size_t room, const struct stack_args *a);
+uintptr_t stack_build(uintptr_t top, size_t room, struct stack_args *a);
 
 #endif

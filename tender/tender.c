@@ -246,6 +246,10 @@ static uintptr_t build_stack(const struct husk_config *cfg, struct mm *mm,
     uintptr_t sp = stack_build(top, size / 4, &a);
     if (!sp)
         die(HUSK_EXIT_NOEXEC, "%s: Argument list too long", cfg->program);
+    mm->arg_start = a.arg_start;
+    mm->arg_end = a.arg_end;
+    mm->env_start = a.env_start;
+    mm->env_end = a.env_end;
     return sp;
 }
 
@@ -292,6 +296,23 @@ static uint64_t host_cpus(void)
     return mask;
 }
 
+/* The host's /proc/cpuinfo, to show as the sandbox's (NULL if unreadable). */
+static char *host_cpuinfo(void)
+{
+    static char buf[256 * 1024];
+    int fd = open("/proc/cpuinfo", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    size_t n = 0;
+    ssize_t r;
+    while (n < sizeof(buf) - 1 &&
+           (r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
+        n += (size_t)r;
+    close(fd);
+    buf[n] = 0;
+    return n ? buf : NULL;
+}
+
 static _Noreturn void start_child(const struct husk_config *cfg,
                                   const struct elf_image *img)
 {
@@ -319,6 +340,7 @@ static _Noreturn void start_child(const struct husk_config *cfg,
         .release = uts.release,
         .version = "#1 SMP husk",
         .cpu_mask = host_cpus(),
+        .cpuinfo = host_cpuinfo(),
         .start_ns = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec,
     };
     struct proc *p = kernel_boot(&b);

@@ -36,6 +36,7 @@ struct mm {
     struct vma *v;
     int n, cap;
     size_t mapped; /* bytes mapped in the arena */
+    uintptr_t arg_start, arg_end, env_start, env_end; /* for /proc */
 };
 
 /* Take over the reserved range [lo, hi) (already PROT_NONE on the host).

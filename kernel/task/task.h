@@ -57,6 +57,7 @@ struct kernel_info {
     uint64_t start_ns; /* CLOCK_MONOTONIC at start, for uptime */
     uint64_t mem_size;
     uint64_t cpu_mask; /* host CPUs we may run on */
+    char *cpuinfo;     /* shown as /proc/cpuinfo */
     int ncpu;
 };
 extern struct kernel_info kinfo;
