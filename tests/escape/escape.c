@@ -60,6 +60,32 @@ static int pid_arg;
 static const char *marker = "/tmp/husk-escape-marker";
 static char shadow[] = "/etc/shadow";
 
+extern char **environ;
+
+/* /proc/1 inside the sandbox is the program itself (pid 1): reading its
+   environ is no escape if the bytes are exactly our own environment. */
+static long own_environ(long fd)
+{
+    static char got[65536], want[65536];
+    size_t n = 0, w = 0;
+    long r;
+    while (n < sizeof(got) && (r = read((int)fd, got + n, sizeof(got) - n)) > 0)
+        n += (size_t)r;
+    for (char **e = environ; *e && w < sizeof(want); e++) {
+        size_t len = strlen(*e) + 1;
+        if (w + len > sizeof(want))
+            break;
+        memcpy(want + w, *e, len);
+        w += len;
+    }
+    close((int)fd);
+    if (n == w && memcmp(got, want, n) == 0) {
+        printf("# /proc/1 is this program: its own environment\n");
+        return -ENOENT; /* blocked: nothing of the host's was read */
+    }
+    return fd;
+}
+
 static long attempt(const char *a)
 {
     long r;
@@ -75,10 +101,13 @@ static long attempt(const char *a)
         return call(SYS_openat, AT_FDCWD, (long)shadow, O_RDONLY, 0, 0, 0);
     }
     if (!strcmp(a, "open-proc1-environ")) {
-        if ((r = LIBC(open("/proc/1/environ", O_RDONLY))) != 1)
-            return r;
-        return call(SYS_openat, AT_FDCWD, (long)"/proc/1/environ", O_RDONLY, 0,
-                    0, 0);
+        if (!strcmp(mode, "libc")) {
+            int fd = open("/proc/1/environ", O_RDONLY);
+            return fd < 0 ? -errno : own_environ(fd);
+        }
+        r = call(SYS_openat, AT_FDCWD, (long)"/proc/1/environ", O_RDONLY, 0, 0,
+                 0);
+        return r < 0 ? r : own_environ(r);
     }
     if (!strcmp(a, "open-dotdot")) {
         const char *p = "../../../../../../../../etc/passwd";
