@@ -242,6 +242,15 @@ static long proc_get_link(struct inode *inode, struct path *out)
     return r;
 }
 
+/* The name of path as a link shows it: "(deleted)" once it has none. */
+static long link_text(const struct path *path, char *tmp)
+{
+    long n = path_name(path, tmp, LINUX_PATH_MAX);
+    if (n == -ENOENT)
+        n = ksnprintf(tmp, LINUX_PATH_MAX, "/ (deleted)") + 1;
+    return n < 0 ? n : n - 1; /* path_name counts the NUL */
+}
+
 static long proc_readlink(struct inode *inode, char *buf, size_t size)
 {
     struct pnode *pn = inode->priv;
@@ -257,15 +266,15 @@ static long proc_readlink(struct inode *inode, char *buf, size_t size)
                       current()->tid);
         break;
     case P_EXE: n = ksnprintf(tmp, LINUX_PATH_MAX, "%s", p->exe); break;
-    case P_CWD: n = path_name(&p->cwd, tmp, LINUX_PATH_MAX) - 1; break;
-    case P_ROOTLNK: n = path_name(&p->root, tmp, LINUX_PATH_MAX) - 1; break;
+    case P_CWD: n = link_text(&p->cwd, tmp); break;
+    case P_ROOTLNK: n = link_text(&p->root, tmp); break;
     case P_FD: {
         struct file *f = fd_file(pn->n);
         if (!f) {
             n = -ENOENT;
         } else if (f->inode && f->mnt) {
             struct path fp = {f->mnt, f->inode};
-            n = path_name(&fp, tmp, LINUX_PATH_MAX) - 1;
+            n = link_text(&fp, tmp);
         } else if (f->inode) {
             n = ksnprintf(tmp, LINUX_PATH_MAX, "/memfd: (deleted)");
         } else if (f->host_fd >= 0) {
