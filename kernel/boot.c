@@ -8,6 +8,7 @@
 #include "kernel.h"
 #include "mm/mm.h"
 #include "syscall/uaccess.h"
+#include "fs/tmpfs.h"
 #include "task/task.h"
 
 void husk_enter_program(uintptr_t entry, uintptr_t sp);
@@ -103,9 +104,37 @@ static long mkdir_p(const char *name, uint32_t mode, struct path *out)
 /* The namespace: a tmpfs root (until there is a rootfs image) with /tmp,
    /run, /dev (and /dev/shm), /proc and /sys mounted, and the cwd made if
    missing (as runc does). Runs on the kernel stack. */
+/* The program's own file, visible inside at its path (so /proc/self/exe
+   and the maps name a real file). The caller holds vfs_lock. */
+static void place_exe(const struct kboot *b, struct proc *p)
+{
+    char dir[LINUX_PATH_MAX];
+    const char *slash = strrchr(b->exe, '/');
+    if (!b->exe_data || !slash || b->exe[0] != '/' ||
+        slash - b->exe >= (long)sizeof(dir))
+        return;
+    memcpy(dir, b->exe, (size_t)(slash - b->exe));
+    dir[slash - b->exe] = 0;
+    struct path at;
+    if (mkdir_p(dir, 0755, &at))
+        return;
+    struct inode *blob =
+        at.inode->iops->link
+            ? tmpfs_new_blob(at.inode->sb, b->exe_data, b->exe_size, 0755)
+            : NULL;
+    if (blob) {
+        blob->nlink = 0; /* link adds the one name */
+        if (at.inode->iops->link(at.inode, slash + 1, blob) == 0)
+            p->exe_inode = inode_get(blob);
+        inode_put(blob);
+    }
+    path_put(&at);
+}
+
 static long boot_fs(void *arg)
 {
-    const struct husk_config *cfg = arg;
+    const struct kboot *b = arg;
+    const struct husk_config *cfg = b->cfg;
     struct proc *p = current_proc();
     static const struct {
         const char *at, *type;
@@ -133,6 +162,8 @@ static long boot_fs(void *arg)
             path_put(&at);
         }
     }
+    if (r == 0)
+        place_exe(b, p);
     if (r == 0)
         r = mkdir_p(cfg->cwd, 0755, &p->cwd);
     inode_put(root);
@@ -191,7 +222,7 @@ struct proc *kernel_boot(const struct kboot *b)
     k->kernel_fs = __builtin_ia32_rdfsbase64();
     k->task = t;
     k->canary = 0x6875736b6b637075ULL;
-    if (husk_call_on_stack(boot_fs, (void *)(uintptr_t)cfg,
+    if (husk_call_on_stack(boot_fs, (void *)(uintptr_t)b,
                            (char *)b->kstack + KSTACK_SIZE))
         return NULL;
     return p;

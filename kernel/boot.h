@@ -18,7 +18,9 @@ struct kboot {
     size_t heap_size;
     void *kstack; /* KSTACK_SIZE bytes, KSTACK_SIZE-aligned */
     uintptr_t arena_lo, arena_hi;
-    const char *exe;     /* absolute path of the program */
+    const char *exe;      /* absolute path of the program */
+    const void *exe_data; /* its bytes, mapped for the life of the sandbox */
+    size_t exe_size;
     const char *release; /* host uname release, shown to the program */
     const char *version;
     uint64_t cpu_mask;

@@ -316,6 +316,8 @@ static char *host_cpuinfo(void)
 static _Noreturn void start_child(const struct husk_config *cfg,
                                   const struct elf_image *img)
 {
+    const void *exe_data = img->data; /* stays mapped in the child */
+    size_t exe_size = img->size;
     struct timespec now;
     struct utsname uts;
     char exe[PATH_MAX];
@@ -337,6 +339,8 @@ static _Noreturn void start_child(const struct husk_config *cfg,
         .arena_lo = lo,
         .arena_hi = hi,
         .exe = exe,
+        .exe_data = exe_data,
+        .exe_size = exe_size,
         .release = uts.release,
         .version = "#1 SMP husk",
         .cpu_mask = host_cpus(),

@@ -97,6 +97,7 @@ static const struct file_ops efd_fops = {
     .write = efd_write,
     .poll = efd_poll,
     .release = efd_release,
+    .anon_name = "[eventfd]",
 };
 
 static long do_eventfd(unsigned count, int flags)

@@ -32,6 +32,11 @@ void file_put(struct file *f)
         if (f->ops->release)
             f->ops->release(f);
         inode_put(f->inode);
+        if (f->named) {
+            path_put(f->named);
+            kfree(f->named);
+        }
+        kfree(f->name);
         kfree(f);
     }
 }

@@ -19,6 +19,7 @@ struct file;
 struct inode;
 struct mount;
 struct dir_ctx;
+struct path;
 
 /* readiness, as poll(2) reports it */
 #define POLLIN 0x001
@@ -54,7 +55,8 @@ struct file_ops {
     long (*iterate)(struct file *f, struct dir_ctx *ctx);
     long (*fsync)(struct file *f);
     void (*release)(struct file *f);
-    bool seekable; /* lseek, pread and pwrite make sense */
+    bool seekable;         /* lseek, pread and pwrite make sense */
+    const char *anon_name; /* /proc/self/fd shows anon_inode:NAME */
 };
 
 struct file {
@@ -65,6 +67,8 @@ struct file {
     int64_t pos;         /* the offset, shared by dup'ed fds */
     struct inode *inode; /* a reference, or NULL (console, pipe ends) */
     struct mount *mnt;   /* where inode was found */
+    struct path *named;  /* the directory it was opened in (or NULL) */
+    char *name;          /* ... and its name there, for /proc/self/fd */
     void *priv;
     unsigned long event_seq; /* see poll: for files without their own */
 };

@@ -17,7 +17,23 @@
 struct walk {
     struct path cur; /* holds a reference */
     int links;
+    /* where the last name looked up was found (a reference, or NULL):
+       open() keeps it so /proc/self/fd can name a file later */
+    struct path dir;
+    char name[NAME_MAX + 1];
 };
+
+static void forget_dir(struct walk *w)
+{
+    inode_put(w->dir.inode);
+    w->dir.inode = NULL;
+}
+
+static void walk_done(struct walk *w)
+{
+    forget_dir(w);
+    inode_put(w->cur.inode);
+}
 
 static void set_cur(struct walk *w, struct mount *mnt, struct inode *inode)
 {
@@ -100,6 +116,10 @@ static long step_into(struct walk *w, const char *comp, bool follow_it)
         inode_put(child);
         return r;
     }
+    forget_dir(w);
+    w->dir = w->cur;
+    inode_get(w->dir.inode);
+    strcpy(w->name, comp);
     set_cur(w, w->cur.mnt, child);
     inode_put(child);
     cross_mounts(w);
@@ -139,9 +159,10 @@ static long walk(struct walk *w, const char *name, unsigned flags, char *last,
         long r = inode_permission(w->cur.inode, 1);
         if (r)
             return r;
-        if (!strcmp(comp, ".."))
+        if (!strcmp(comp, "..")) {
+            forget_dir(w);
             r = step_up(w);
-        else if (strcmp(comp, "."))
+        } else if (strcmp(comp, "."))
             r = step_into(w, comp,
                           !is_last || slash || (flags & LOOKUP_FOLLOW));
         if (r)
@@ -164,6 +185,7 @@ static long start(struct walk *w, int dfd, const char *name, unsigned flags)
     struct proc *p = current_proc();
     w->links = 0;
     w->cur.inode = NULL;
+    w->dir.inode = NULL;
     if (!*name && !(flags & LOOKUP_EMPTY))
         return -ENOENT;
     if (*name == '/' || dfd == LINUX_AT_FDCWD) {
@@ -188,18 +210,32 @@ static long start(struct walk *w, int dfd, const char *name, unsigned flags)
     return r;
 }
 
-long path_lookup(int dfd, const char *name, unsigned flags, struct path *out)
+long path_lookup_named(int dfd, const char *name, unsigned flags,
+                       struct path *out, struct path *dir, char *last)
 {
     struct walk w;
     long r = start(&w, dfd, name, flags);
     if (r == 0)
         r = walk(&w, name, flags, NULL, NULL);
     if (r) {
-        inode_put(w.cur.inode);
+        walk_done(&w);
         return r;
     }
     *out = w.cur;
+    if (dir && w.dir.inode) {
+        *dir = w.dir;
+        strcpy(last, w.name);
+    } else {
+        if (dir)
+            dir->inode = NULL;
+        forget_dir(&w);
+    }
     return 0;
+}
+
+long path_lookup(int dfd, const char *name, unsigned flags, struct path *out)
+{
+    return path_lookup_named(dfd, name, flags, out, NULL, NULL);
 }
 
 long path_parent(int dfd, const char *name, struct path *parent, char *last,
@@ -211,6 +247,7 @@ long path_parent(int dfd, const char *name, struct path *parent, char *last,
         r = walk(&w, name, 0, last, trailing_slash);
     if (r == 0 && !s_isdir(w.cur.inode->mode))
         r = -ENOTDIR;
+    forget_dir(&w);
     if (r) {
         inode_put(w.cur.inode);
         return r;
@@ -228,6 +265,7 @@ static long walk_at(const struct path *base, const char *name, unsigned flags,
     long r = *name ? walk(&w, name, flags, last, slash) : -ENOENT;
     if (r == 0 && last && !s_isdir(w.cur.inode->mode))
         r = -ENOTDIR;
+    forget_dir(&w);
     if (r) {
         inode_put(w.cur.inode);
         return r;
@@ -302,6 +340,8 @@ static long name_in(struct inode *dir, struct inode *child, char *out)
 
 long path_name(const struct path *p, char *buf, size_t size)
 {
+    if (!s_isdir(p->inode->mode))
+        return -ENOENT; /* a file's name is not in its inode (see open.c) */
     struct walk w = {.cur = *p};
     size_t at = size - 1;
     long r = 0;
@@ -330,7 +370,7 @@ long path_name(const struct path *p, char *buf, size_t size)
         memcpy(buf + at, name, len);
         buf[--at] = '/';
     }
-    inode_put(w.cur.inode);
+    walk_done(&w);
     if (r)
         return r;
     if (!buf[at]) /* the root itself */

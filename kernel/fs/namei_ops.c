@@ -182,6 +182,8 @@ static long do_link(int odfd, uptr_t uold, int ndfd, uptr_t unew, int flags)
         r = -EPERM;
     else if (src.inode->sb != parent.inode->sb)
         r = -EXDEV;
+    else if (!parent.inode->iops->link)
+        r = -EPERM;
     else if (!(r = dir_writable(&parent)))
         r = parent.inode->iops->link(parent.inode, last, src.inode);
     path_put(&parent);
@@ -230,6 +232,8 @@ static long do_unlink(int dfd, uptr_t uname, bool rmdir)
             r = -EBUSY;
         else if (!rmdir && slash)
             r = s_isdir(child->mode) ? -EISDIR : -ENOTDIR;
+        else if (!parent.inode->iops->unlink)
+            r = -EPERM;
         else if (!(r = dir_writable(&parent)))
             r = parent.inode->iops->unlink(parent.inode, last, rmdir);
         inode_put(child);
@@ -294,6 +298,8 @@ static long do_rename(int odfd, uptr_t uold, int ndfd, uptr_t unew,
                 r = -ENOTDIR;
             else if (mount_at(op.mnt, s))
                 r = -EBUSY;
+            else if (!op.inode->iops->rename)
+                r = -EPERM;
             else
                 r = op.inode->iops->rename(op.inode, olast, np.inode, nlast,
                                            flags);

@@ -81,19 +81,21 @@ static long create_through(struct path *parent, struct inode *link,
 
 /* Find or create (O_CREAT) what name names; *created tells which. */
 static long open_path(int dfd, const char *name, int flags, uint32_t mode,
-                      struct path *out, bool *created)
+                      struct path *out, bool *created, struct path *dir,
+                      char *dname)
 {
     struct path parent;
     char last[NAME_MAX + 1];
     bool slash;
     struct inode *child;
     *created = false;
+    dir->inode = NULL;
     if (!(flags & LINUX_O_CREAT))
-        return path_lookup(
+        return path_lookup_named(
             dfd, name,
             (flags & LINUX_O_NOFOLLOW ? 0 : LOOKUP_FOLLOW) |
                 (flags & LINUX_O_DIRECTORY ? LOOKUP_DIRECTORY : 0),
-            out);
+            out, dir, dname);
     long r = path_parent(dfd, name, &parent, last, &slash);
     if (r)
         return r;
@@ -119,6 +121,19 @@ static long open_path(int dfd, const char *name, int flags, uint32_t mode,
     } else if (r == -ENOENT) {
         r = create_in(&parent, last, mode, out);
         *created = r == 0;
+    }
+    if (r == 0 && !*created && out->inode != parent.inode) {
+        /* found or created right here: remember where (not through a
+           symlink, whose target lies elsewhere) */
+        if (!s_islnk(out->inode->mode) && out->mnt == parent.mnt) {
+            *dir = parent;
+            strcpy(dname, last);
+            return 0;
+        }
+    } else if (r == 0 && *created) {
+        *dir = parent;
+        strcpy(dname, last);
+        return 0;
     }
     path_put(&parent);
     return r;
@@ -186,8 +201,10 @@ long do_open(int dfd, const char *name, int flags, uint32_t mode)
     if (flags & LINUX_O_PATH)
         flags &= LINUX_O_PATH | LINUX_O_DIRECTORY | LINUX_O_NOFOLLOW |
                  LINUX_O_CLOEXEC;
+    struct path dir;
+    char dname[NAME_MAX + 1];
     vfs_lock();
-    long r = open_path(dfd, name, flags, mode, &p, &created);
+    long r = open_path(dfd, name, flags, mode, &p, &created, &dir, dname);
     if (r == 0) {
         r = open_checks(&p, flags, created);
         if (r)
@@ -196,6 +213,23 @@ long do_open(int dfd, const char *name, int flags, uint32_t mode)
     vfs_unlock();
     if (r == 0)
         r = open_file(&p, flags, &f);
+    if (r == 0 && dir.inode && f->inode && !s_isdir(f->inode->mode)) {
+        /* keep where it was opened, for /proc/self/fd (vfs.h: no dentries) */
+        f->named = kmalloc(sizeof(*f->named));
+        f->name = kmalloc(strlen(dname) + 1);
+        if (f->named && f->name) {
+            *f->named = dir;
+            strcpy(f->name, dname);
+            dir.inode = NULL;
+        } else {
+            kfree(f->named);
+            kfree(f->name);
+            f->named = NULL;
+            f->name = NULL;
+        }
+    }
+    if (dir.inode)
+        path_put(&dir);
     if (r)
         return r;
     r = fdt_install(current_proc()->fdt, f, 0, nofile_limit(),

@@ -392,6 +392,7 @@ static void ep_release(struct file *f)
 static const struct file_ops ep_fops = {
     .poll = ep_poll,
     .release = ep_release,
+    .anon_name = "[eventpoll]",
 };
 
 /* Collect up to max ready events into out; called with ep->lock held. */

@@ -54,6 +54,7 @@ enum pk {
     P_OSTYPE,
     P_OSRELEASE,
     P_OVERCOMMIT,
+    P_COMM,
 };
 
 struct pnode {
@@ -103,6 +104,7 @@ static const struct pentry {
     {P_PID, "fdinfo", P_FDINFODIR, LINUX_S_IFDIR | 0500},
     {P_PID, "task", P_TASKDIR, DIR_},
     {P_PID, "cmdline", P_CMDLINE, REG_},
+    {P_PID, "comm", P_COMM, LINUX_S_IFREG | 0644},
     {P_PID, "environ", P_ENVIRON, LINUX_S_IFREG | 0400},
     {P_PID, "maps", P_MAPS, REG_},
     {P_PID, "status", P_STATUS, REG_},
@@ -251,6 +253,24 @@ static long link_text(const struct path *path, char *tmp)
     return n < 0 ? n : n - 1; /* path_name counts the NUL */
 }
 
+/* A file opened by name: its directory's name, then its own, if that
+   name still leads to it; else " (deleted)" as Linux shows. */
+static long file_link_text(struct file *f, char *tmp)
+{
+    long n = path_name(f->named, tmp, LINUX_PATH_MAX);
+    if (n < 0)
+        return link_text(f->named, tmp);
+    struct inode *now;
+    bool same =
+        f->named->inode->iops->lookup(f->named->inode, f->name, &now) == 0 &&
+        (inode_put(now), now == f->inode);
+    n = ksnprintf(tmp + n - 1, LINUX_PATH_MAX - (size_t)n, "%s%s%s",
+                  tmp[n - 2] == '/' ? "" : "/", f->name,
+                  same ? "" : " (deleted)") +
+        n - 1;
+    return MIN(n, LINUX_PATH_MAX - 1);
+}
+
 static long proc_readlink(struct inode *inode, char *buf, size_t size)
 {
     struct pnode *pn = inode->priv;
@@ -272,6 +292,8 @@ static long proc_readlink(struct inode *inode, char *buf, size_t size)
         struct file *f = fd_file(pn->n);
         if (!f) {
             n = -ENOENT;
+        } else if (f->named && f->name) {
+            n = file_link_text(f, tmp);
         } else if (f->inode && f->mnt) {
             struct path fp = {f->mnt, f->inode};
             n = link_text(&fp, tmp);
@@ -280,8 +302,15 @@ static long proc_readlink(struct inode *inode, char *buf, size_t size)
         } else if (f->host_fd >= 0) {
             n = ksnprintf(tmp, LINUX_PATH_MAX, "/dev/console");
         } else {
-            n = ksnprintf(tmp, LINUX_PATH_MAX, "anon_inode:[%s]",
-                          f->ops->poll ? "eventpoll" : "pipe");
+            struct linux_stat st;
+            if (f->ops->stat && f->ops->stat(f, &st) == 0 &&
+                (st.st_mode & LINUX_S_IFMT) == LINUX_S_IFIFO)
+                n = ksnprintf(tmp, LINUX_PATH_MAX, "pipe:[%lu]",
+                              (unsigned long)st.st_ino);
+            else
+                n = ksnprintf(tmp, LINUX_PATH_MAX, "anon_inode:%s",
+                              f->ops->anon_name ? f->ops->anon_name
+                                                : "[unknown]");
         }
         file_put(f);
         break;
@@ -344,18 +373,22 @@ static void gen_maps(struct text *t)
 {
     struct proc *p = current_proc();
     struct mm *mm = p->mm;
+    struct inode *exe = p->exe_inode;
     spin_lock(&mm->lock);
     for (int i = 0; i < mm->n; i++) {
         const struct vma *v = &mm->v[i];
+        bool image = v->kind == VMA_IMAGE;
         const char *name = v->kind == VMA_HEAP    ? "[heap]"
                            : v->kind == VMA_STACK ? "[stack]"
                            : v->kind == VMA_VDSO  ? "[vdso]"
-                           : v->kind == VMA_IMAGE ? p->exe
+                           : image                ? p->exe
                                                   : "";
-        put(t, "%012lx-%012lx %c%c%c%c 00000000 00:00 0 %*s%s\n",
+        put(t, "%012lx-%012lx %c%c%c%c 00000000 00:%02lx %-10lu %*s%s\n",
             (unsigned long)v->start, (unsigned long)v->end,
             v->prot & 1 ? 'r' : '-', v->prot & 2 ? 'w' : '-',
-            v->prot & 4 ? 'x' : '-', v->shared ? 's' : 'p', *name ? 19 : 0, "",
+            v->prot & 4 ? 'x' : '-', v->shared ? 's' : 'p',
+            image && exe ? (unsigned long)exe->sb->dev : 0UL,
+            image && exe ? (unsigned long)exe->ino : 0UL, *name ? 9 : 0, "",
             name);
     }
     spin_unlock(&mm->lock);
@@ -524,9 +557,9 @@ static void gen(struct inode *inode, struct text *t)
     case P_LOADAVG: put(t, "0.00 0.00 0.00 1/1 1\n"); break;
     case P_UPTIME:
     case P_SYSSTAT:
-        host_time_clock_gettime(1 /* MONOTONIC */, &now);
-        up = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec -
-             kinfo.start_ns;
+        /* the machine's uptime (CLOCK_BOOTTIME), as a container sees it */
+        host_time_clock_gettime(7 /* BOOTTIME */, &now);
+        up = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
         if (pn->kind == P_UPTIME) {
             put(t, "%lu.%02lu 0.00\n", (unsigned long)(up / 1000000000ULL),
                 (unsigned long)(up / 10000000ULL % 100));
@@ -550,6 +583,7 @@ static void gen(struct inode *inode, struct text *t)
         put(t, "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tsysfs\n");
         break;
     case P_HOSTNAME: put(t, "%s\n", kinfo.uts.nodename); break;
+    case P_COMM: put(t, "%s\n", p->comm); break;
     case P_OSTYPE: put(t, "%s\n", kinfo.uts.sysname); break;
     case P_OSRELEASE: put(t, "%s\n", kinfo.uts.release); break;
     case P_OVERCOMMIT: put(t, "0\n"); break;

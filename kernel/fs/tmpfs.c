@@ -42,6 +42,7 @@ struct tfile {
 };
 
 static const struct inode_ops tmpfs_iops;
+static const struct file_ops blob_fops;
 static const struct file_ops tmpfs_dir_fops, tmpfs_file_fops;
 extern const struct file_ops chrdev_fops;
 
@@ -191,6 +192,8 @@ static long tmpfs_lookup(struct inode *dir, const char *name,
                          struct inode **out)
 {
     struct tdir *d = dir->priv;
+    if (!s_isdir(dir->mode))
+        return -ENOTDIR;
     if (!strcmp(name, "..")) {
         *out = inode_get(d->parent ? d->parent : dir);
         return 0;
@@ -452,7 +455,9 @@ out:
 
 static void tmpfs_evict(struct inode *inode)
 {
-    if (s_isreg(inode->mode) && inode->priv) {
+    if (inode->fops == &blob_fops) {
+        kfree(inode->priv);
+    } else if (s_isreg(inode->mode) && inode->priv) {
         free_tree(((struct tfile *)inode->priv)->root, LEVELS - 1);
         kfree(inode->priv);
     } else if (s_isdir(inode->mode)) {
@@ -500,6 +505,56 @@ struct inode *tmpfs_new_root(const char *type, uint32_t mode)
     if (!sb)
         return NULL;
     return new_inode(sb, LINUX_S_IFDIR | mode);
+}
+
+/* ---- blobs: read-only files whose bytes are kernel memory ---- */
+
+struct blob {
+    const char *data;
+};
+
+static long blob_open(struct inode *inode, struct file *f)
+{
+    (void)inode;
+    /* the running program's file: writing it is ETXTBSY, as in Linux */
+    return (f->flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY ? -ETXTBSY : 0;
+}
+
+static long blob_read(struct file *f, void *buf, size_t len, int64_t *pos)
+{
+    struct inode *i = f->inode;
+    if (*pos >= i->size)
+        return 0;
+    size_t n = MIN(len, (size_t)(i->size - *pos));
+    if (uaccess_copy(buf, ((struct blob *)i->priv)->data + *pos, n) < 0)
+        return -EFAULT;
+    *pos += (int64_t)n;
+    return (long)n;
+}
+
+static const struct file_ops blob_fops = {
+    .open = blob_open,
+    .read = blob_read,
+    .seekable = true,
+};
+static const struct inode_ops blob_iops;
+
+struct inode *tmpfs_new_blob(struct super *sb, const void *data, size_t size,
+                             uint32_t mode)
+{
+    struct inode *i = inode_new(sb, LINUX_S_IFREG | mode);
+    struct blob *b = i ? kmalloc(sizeof(*b)) : NULL;
+    if (!b) {
+        kfree(i);
+        return NULL;
+    }
+    b->data = data;
+    i->priv = b;
+    i->size = (int64_t)size;
+    i->blocks = (size + 511) / 512;
+    i->iops = &blob_iops;
+    i->fops = &blob_fops;
+    return i;
 }
 
 struct inode *tmpfs_new_file(struct super *sb, uint32_t mode)

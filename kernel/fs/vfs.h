@@ -170,6 +170,11 @@ extern struct mount *root_mount;
 /* Resolve name (kernel string) relative to dfd into *out (a new
    reference). Errors as path_resolution(7). */
 long path_lookup(int dfd, const char *name, unsigned flags, struct path *out);
+/* The same, also giving where the last name was looked up (*dir, a new
+   reference, and the name in last[NAME_MAX+1]); dir->inode is NULL when
+   the name ended in "." or "..". */
+long path_lookup_named(int dfd, const char *name, unsigned flags,
+                       struct path *out, struct path *dir, char *last);
 /* Resolve all but the last component: *parent (a new reference), and the
    last component copied into last[NAME_MAX+1]. *trailing_slash tells
    whether name ended in '/'. "." and ".." are returned as last. */

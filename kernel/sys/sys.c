@@ -19,9 +19,8 @@ SYSCALL_DEFINE1(sysinfo, uptr_t, buf)
     struct linux_timespec now;
     struct mm *mm = current_proc()->mm;
     memset(&si, 0, sizeof(si));
-    host_time_clock_gettime(LINUX_CLOCK_MONOTONIC, &now);
-    uint64_t ns = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
-    si.uptime = (int64_t)((ns - kinfo.start_ns) / 1000000000ULL);
+    host_time_clock_gettime(LINUX_CLOCK_BOOTTIME, &now); /* as /proc/uptime */
+    si.uptime = now.tv_sec;
     si.totalram = kinfo.mem_size;
     spin_lock(&mm->lock);
     si.freeram = kinfo.mem_size > mm->mapped ? kinfo.mem_size - mm->mapped : 0;

@@ -30,6 +30,7 @@ struct proc {
     struct linux_sigaction sigact[LINUX_NSIG];
     struct path root, cwd;    /* see fs/vfs.h */
     char exe[LINUX_PATH_MAX]; /* what /proc/self/exe names */
+    struct inode *exe_inode;  /* that file, inside the sandbox */
     char comm[16];
     int dumpable, no_new_privs;
     struct mm *mm;

@@ -65,7 +65,11 @@ static void do_fault(int sig, struct linux_siginfo *info,
         r->rip = (uintptr_t)uaccess_fixup;
         return;
     }
-    if (in_husk_text(ip))
+    /* On the kernel stack means the kernel was running, wherever %rip
+       points (a call through a NULL pointer lands at 0): a husk bug. */
+    uintptr_t kstack = (uintptr_t)kcpu_self();
+    bool in_kernel = r->rsp >= kstack && r->rsp < kstack + KSTACK_SIZE;
+    if (in_husk_text(ip) || in_kernel)
         kpanic("signal %d in husk at %p (husk+0x%lx), address %p", sig,
                (void *)ip, (unsigned long)(ip - (uintptr_t)__executable_start),
                (void *)info->u.fault.addr);
