@@ -184,7 +184,6 @@ static int open_console(struct proc *p)
 struct proc *kernel_boot(const struct kboot *b)
 {
     const struct husk_config *cfg = b->cfg;
-    kheap_init(b->heap, b->heap_size);
     kernel_trace = cfg->trace;
     kinfo.start_ns = b->start_ns;
     kinfo.mem_size = cfg->mem;

@@ -14,8 +14,6 @@ struct proc;
 
 struct kboot {
     const struct husk_config *cfg;
-    void *heap; /* kernel heap region */
-    size_t heap_size;
     void *kstack; /* KSTACK_SIZE bytes, KSTACK_SIZE-aligned */
     uintptr_t arena_lo, arena_hi;
     const char *exe;      /* absolute path of the program */

@@ -49,11 +49,13 @@ _Noreturn void kpanic(const char *fmt, ...)
 const char *errno_name(long e);
 const char *errno_text(long e);
 
-/* ---- kheap.c: the kernel heap (a region reserved at start) ----
+/* ---- kheap.c: the kernel heap (a region reserved at first use) ----
    kmalloc returns 16-byte aligned memory or NULL; kzalloc zeroes it. Safe
    to call from any kernel context (one spinlock). */
-int kheap_init(void *base, size_t size);
 void *kmalloc(size_t n);
+/* align: a power of two. */
+void *kmemalign(size_t align, size_t n);
+size_t kmalloc_usable(void *p);
 void *kzalloc(size_t n);
 void *krealloc(void *p, size_t n);
 void kfree(void *p);

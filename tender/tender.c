@@ -4,7 +4,7 @@
    (supervise.c), so that a program killed by a signal, even SIGKILL, is
    reported the way a shell reports it.
 
-   The child, step by step: reserve the kernel heap, the kernel stack and
+   The child, step by step: reserve the kernel stack and
    the guest arena; boot the kernel; load the ELF; build the initial stack;
    install the host signal handlers on the kernel stack; arm Syscall User
    Dispatch with husk_hostcall as the only exempt range; jump. From then on
@@ -46,10 +46,6 @@
 #define PR_SET_SYSCALL_USER_DISPATCH 59
 #define PR_SYS_DISPATCH_ON 1
 #endif
-
-#define KHEAP_BASE                                                             \
-    (256UL << 20) /* plus --mem, for tmpfs; committed as used                  \
-                   */
 
 void husk_signal_entry(int, void *, void *);
 int supervise(pid_t child, const char *program, const struct host_record *rec);
@@ -333,8 +329,6 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     uintptr_t bias = reserve_arena(cfg, img, &lo, &hi);
     struct kboot b = {
         .cfg = cfg,
-        .heap = reserve(KHEAP_BASE + cfg->mem, 64, "kernel heap"),
-        .heap_size = KHEAP_BASE + cfg->mem,
         .kstack = reserve(KSTACK_SIZE, KSTACK_SIZE, "kernel stack"),
         .arena_lo = lo,
         .arena_hi = hi,

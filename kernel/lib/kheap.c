@@ -9,6 +9,8 @@
    header holding its size. One spinlock guards it all. */
 #include "kernel.h"
 
+#include "host/host.h"
+
 #define MIN_SHIFT 5  /* 32 bytes */
 #define MAX_SHIFT 15 /* 32 KiB */
 #define NCLASS (MAX_SHIFT - MIN_SHIFT + 1)
@@ -27,11 +29,19 @@ static struct {
     size_t used;
 } heap;
 
-int kheap_init(void *base, size_t size)
+#define HEAP_RESERVE (64ULL << 30)
+
+/* Reserve the region (called with the lock held, before the lock-down). */
+static bool heap_reserve(void)
 {
-    heap.base = heap.top = base;
-    heap.end = (char *)base + size;
-    return 0;
+    long p = host_syscall6(
+        9 /* mmap */, 0, (long)HEAP_RESERVE, 3 /* PROT_READ|PROT_WRITE */,
+        0x22 | 0x4000 /* PRIVATE|ANONYMOUS|NORESERVE */, -1, 0);
+    if (p < 0 && p > -4096)
+        return false;
+    heap.base = heap.top = (char *)p;
+    heap.end = heap.base + HEAP_RESERVE;
+    return true;
 }
 
 static int size_class(size_t n)
@@ -44,6 +54,8 @@ static int size_class(size_t n)
 
 static void *bump(size_t n)
 {
+    if (!heap.base && !heap_reserve())
+        return NULL;
     if ((size_t)(heap.end - heap.top) < n)
         return NULL;
     void *p = heap.top;
@@ -79,7 +91,7 @@ void *kmalloc(size_t n)
 {
     size_t *p;
     if (n > ((size_t)1 << MAX_SHIFT) - HDR) {
-        if (n > (size_t)(heap.end - heap.base))
+        if (n > HEAP_RESERVE)
             return NULL;
         size_t total = PAGE_UP(n + HDR);
         spin_lock(&heap.lock);
@@ -113,10 +125,53 @@ void *kzalloc(size_t n)
     return p;
 }
 
+/* An aligned block's header: ALIGNED in the size word, then the block
+   kmalloc returned. */
+#define ALIGNED (~(size_t)0)
+
+void *kmemalign(size_t align, size_t n)
+{
+    if (align <= HDR)
+        return kmalloc(n);
+    if (n > HEAP_RESERVE || align > HEAP_RESERVE)
+        return NULL;
+    char *raw = kmalloc(n + align + HDR);
+    if (!raw)
+        return NULL;
+    uintptr_t p = ((uintptr_t)raw + HDR + align - 1) & ~(uintptr_t)(align - 1);
+    size_t *h = (size_t *)(p - HDR);
+    h[0] = ALIGNED;
+    h[1] = (size_t)raw;
+    return (void *)p;
+}
+
+/* The block kmalloc returned for p, and its usable size. */
+static void *real_block(void *p, size_t *usable)
+{
+    size_t *h = (size_t *)((char *)p - HDR);
+    if (h[0] == ALIGNED) {
+        char *raw = (char *)h[1];
+        *usable = ((size_t *)(raw - HDR))[0] - HDR - (size_t)((char *)p - raw);
+        return raw;
+    }
+    *usable = h[0] - HDR;
+    return p;
+}
+
+size_t kmalloc_usable(void *p)
+{
+    size_t n = 0;
+    if (p)
+        real_block(p, &n);
+    return n;
+}
+
 void kfree(void *ptr)
 {
     if (!ptr)
         return;
+    size_t usable;
+    ptr = real_block(ptr, &usable);
     struct free_block *b = (void *)((char *)ptr - HDR);
     size_t size = *(size_t *)b;
     spin_lock(&heap.lock);
@@ -137,7 +192,7 @@ void *krealloc(void *ptr, size_t n)
 {
     if (!ptr)
         return kmalloc(n);
-    size_t have = *(size_t *)((char *)ptr - HDR) - HDR;
+    size_t have = kmalloc_usable(ptr);
     if (n <= have)
         return ptr;
     void *q = kmalloc(n);
