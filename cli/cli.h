@@ -5,5 +5,6 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_image(int argc, char **argv);
 
 #endif

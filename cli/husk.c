@@ -18,6 +18,7 @@ static void usage(FILE *f)
           "  run       run a program inside a husk sandbox (husk run --help)\n"
           "  policy    print the sandbox's host system call policy for the\n"
           "            same options as run (husk policy [RUN OPTIONS])\n"
+          "  image     husk image build DIR -o IMAGE: an ext4 image of DIR\n"
           "\n"
           "options:\n"
           "  -h, --help     this help\n"
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "policy"))
         return cmd_policy(argc - 1, argv + 1);
+    if (!strcmp(cmd, "image"))
+        return cmd_image(argc - 1, argv + 1);
     fprintf(stderr, "husk: unknown command '%s' (try husk --help)\n", cmd);
     return HUSK_EXIT_ERROR;
 }

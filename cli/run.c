@@ -50,7 +50,8 @@ static int bad(const char *fmt, const char *arg)
 }
 
 /* "512M", "1G", "1048576": bytes, or 0 when malformed. */
-static uint64_t parse_size(const char *s)
+uint64_t parse_size(const char *s);
+uint64_t parse_size(const char *s)
 {
     char *end;
     errno = 0;
