@@ -266,8 +266,9 @@ int cmd_policy(int argc, char **argv)
     }
     /* The arena's place is chosen at start; show the pins for an arena at
        a typical address of the same size. */
-    struct policy_params p = {0x7f0000000000ULL, 0x7f0000000000ULL + cfg.mem,
-                              getpid()};
+    struct policy_params p = {.arena_lo = 0x7f0000000000ULL,
+                              .arena_hi = 0x7f0000000000ULL + cfg.mem,
+                              .pid = getpid()};
     policy_print(stdout, &p, cfg.mem);
     if (cfg.seccomp == HUSK_SECCOMP_LOG)
         printf("\n--seccomp=log: calls outside the allowlist are allowed and "

@@ -87,6 +87,11 @@ long host_mem_move(uintptr_t from, size_t old_len, uintptr_t to, size_t new_len)
     return r < 0 ? r : 0;
 }
 
+long host_blk_read(int fd, void *buf, size_t len, uint64_t off)
+{
+    return SC(__NR_pread64, fd, buf, len, off, 0, 0);
+}
+
 long host_cpu_yield(void) { return SC(__NR_sched_yield, 0, 0, 0, 0, 0, 0); }
 
 long host_cpu_random(void *buf, size_t len, unsigned flags)

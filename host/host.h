@@ -38,6 +38,7 @@
     X(mem, release, "mmap", "MAP_FIXED PROT_NONE inside the guest arena")      \
     X(mem, discard, "madvise", "MADV_DONTNEED inside the guest arena")         \
     X(mem, move, "mremap", "MREMAP_FIXED inside the guest arena")              \
+    X(blk, read, "pread64", "the disk fds; at most 1 MiB")                     \
     X(cpu, yield, "sched_yield", "")                                           \
     X(cpu, random, "getrandom", "")                                            \
     X(signal, reset, "rt_sigaction", "back to SIG_DFL, for a fatal fault")     \
@@ -111,6 +112,12 @@ long host_mem_discard(uintptr_t addr, size_t len);
    the caller re-reserves the vacated range with host_mem_release. */
 long host_mem_move(uintptr_t from, size_t old_len, uintptr_t to,
                    size_t new_len);
+
+/* ---- block: the disk images the tender opened ---- */
+
+/* Read len bytes at off from disk fd into buf (kernel memory). Returns
+   the bytes read (short at the end of the file) or -errno. */
+long host_blk_read(int fd, void *buf, size_t len, uint64_t off);
 
 /* ---- cpu ---- */
 long host_cpu_yield(void);

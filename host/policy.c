@@ -58,6 +58,17 @@ int policy_rules(const struct policy_params *p, struct rule *r)
            .n = 3,
            .v = {0, 1, 2},
            .what = "the console"}}},
+        {__NR_pread64,
+         "pread64",
+         "blk_read",
+         2,
+         {{.arg = 0,
+           .op = PIN_IN,
+           .n = (unsigned char)p->ndisks,
+           .v = {(uint64_t)p->disk_fd[0], (uint64_t)p->disk_fd[1],
+                 (uint64_t)p->disk_fd[2], (uint64_t)p->disk_fd[3]},
+           .what = "a disk image"},
+          {.arg = 2, .op = PIN_LE, .v = {1 << 20}, .what = "at most 1 MiB"}}},
         {__NR_ppoll,
          "ppoll",
          "console_poll",
@@ -129,8 +140,9 @@ int policy_rules(const struct policy_params *p, struct rule *r)
          0,
          {{0}}},
     };
-    int n = (int)(sizeof(rules) / sizeof(rules[0]));
-    for (int i = 0; i < n; i++)
-        r[i] = rules[i];
+    int n = 0;
+    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+        if (rules[i].nr != __NR_pread64 || p->ndisks) /* no disk, no pread */
+            r[n++] = rules[i];
     return n;
 }

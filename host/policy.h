@@ -37,6 +37,8 @@ struct rule {
 struct policy_params {
     uint64_t arena_lo, arena_hi; /* the arena; [hi, 2*hi-lo) is a guard */
     int pid;                     /* the sandbox's host pid */
+    int ndisks;                  /* disk image fds (the rootfs first) */
+    int disk_fd[4];
 };
 
 #define POLICY_MAX_RULES 32

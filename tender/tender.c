@@ -372,7 +372,7 @@ static _Noreturn void start_child(const struct husk_config *cfg,
             strerror(errno));
         /* From here on, no host syscall outside host/. */
 #ifndef HUSK_SUD_SELECTOR /* sanitizer runtimes make their own host calls */
-    struct policy_params pp = {lo, hi, pid};
+    struct policy_params pp = {.arena_lo = lo, .arena_hi = hi, .pid = pid};
     lockdown_seccomp(&pp, cfg->seccomp);
 #endif
     kernel_enter_program(bias + img->eh->e_entry, sp);
