@@ -19,6 +19,7 @@ CFLAGS ?= -O2 -g
 HUSK_CFLAGS = -std=gnu11 $(WARN) -MMD -MP -mfsgsbase -fvisibility=hidden \
               -fno-strict-aliasing -Iinclude -I. -Ikernel
 HUSK_LDFLAGS = -static-pie
+HUSK_LIBS = -lext2fs -lcom_err
 
 SRCS := $(wildcard cli/*.c tender/*.c loader/*.c host/*.c host/*.S \
           kernel/*.c kernel/*/*.c kernel/*/*/*.c kernel/arch/x86_64/*.S)
@@ -39,7 +40,7 @@ OBJS := $(patsubst %,$(B)/obj/%.o,$(basename $(SRCS)))
 
 $(B)/husk: $(OBJS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(HUSK_LDFLAGS) -o $@ $(OBJS)
+	$(Q)$(CC) $(HUSK_LDFLAGS) -o $@ $(OBJS) $(HUSK_LIBS)
 
 # --- AddressSanitizer build of the same sources (a dynamic PIE) ---
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer

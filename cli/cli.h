@@ -6,5 +6,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_image(int argc, char **argv);
+#include <stdint.h>
+int image_build_dir(const char *dir, const char *out, uint64_t size);
 
 #endif

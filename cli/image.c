@@ -106,6 +106,45 @@ static int bad(const char *fmt, const char *arg)
     return HUSK_EXIT_ERROR;
 }
 
+/* Build IMAGE from DIR (size 0: sized from the tree). 0 or 125 with one
+   line said. Also what husk run --rootfs DIR uses. */
+int image_build_dir(const char *dir, const char *out, uint64_t size)
+{
+    tree_bytes = tree_files = 0;
+    if (nftw(dir, count, 64, FTW_PHYS | FTW_MOUNT) < 0)
+        return bad("%s: cannot read the tree", dir);
+    uint64_t need = auto_size();
+    if (!size)
+        size = need;
+    if (tree_files > 10000 || tree_bytes > (256ULL << 20))
+        fprintf(stderr, "husk: building %s from %s: %llu files, %llu MiB...\n",
+                out, dir, (unsigned long long)tree_files,
+                (unsigned long long)(tree_bytes >> 20));
+    /* the file first, sparse at its size: mkfs then has nothing to say */
+    int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || ftruncate(fd, (off_t)size) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return bad("%s: cannot create it", out);
+    }
+    close(fd);
+    int r = run_mkfs(dir, out, size);
+    if (r != 0) {
+        unlink(out); /* never leave a half-made image behind */
+        if (size < need)
+            fprintf(stderr,
+                    "husk: image build: %s does not fit in %llu MiB "
+                    "(about %llu MiB needed)\n",
+                    dir, (unsigned long long)(size >> 20),
+                    (unsigned long long)(need >> 20));
+        else
+            fprintf(stderr, "husk: image build: mkfs.ext4 failed (status %d)\n",
+                    r);
+        return HUSK_EXIT_ERROR;
+    }
+    return 0;
+}
+
 static int image_build(int argc, char **argv)
 {
     const char *dir = NULL, *out = NULL;
@@ -140,38 +179,7 @@ static int image_build(int argc, char **argv)
         return bad("%s: not a directory", dir);
     if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
         return bad("%s: is a directory", out);
-    if (nftw(dir, count, 64, FTW_PHYS | FTW_MOUNT) < 0)
-        return bad("%s: cannot read the tree", dir);
-    uint64_t need = auto_size();
-    if (!size)
-        size = need;
-    if (tree_files > 10000 || tree_bytes > (256ULL << 20))
-        fprintf(stderr, "husk: building %s from %s: %llu files, %llu MiB...\n",
-                out, dir, (unsigned long long)tree_files,
-                (unsigned long long)(tree_bytes >> 20));
-    /* the file first, sparse at its size: mkfs then has nothing to say */
-    int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || ftruncate(fd, (off_t)size) < 0) {
-        if (fd >= 0)
-            close(fd);
-        return bad("%s: cannot create it", out);
-    }
-    close(fd);
-    int r = run_mkfs(dir, out, size);
-    if (r != 0) {
-        unlink(out); /* never leave a half-made image behind */
-        if (size < need)
-            fprintf(stderr,
-                    "husk: image build: %s does not fit in %llu MiB "
-                    "(about %llu MiB needed)\n",
-                    dir, (unsigned long long)(size >> 20),
-                    (unsigned long long)(need >> 20));
-        else
-            fprintf(stderr, "husk: image build: mkfs.ext4 failed (status %d)\n",
-                    r);
-        return HUSK_EXIT_ERROR;
-    }
-    return 0;
+    return image_build_dir(dir, out, size);
 }
 
 int cmd_image(int argc, char **argv)

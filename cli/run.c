@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -18,27 +19,31 @@ extern char **environ;
 
 static void run_usage(FILE *f)
 {
-    fputs("usage: husk run [OPTIONS] [--] PROGRAM [ARGS...]\n"
-          "\n"
-          "Run PROGRAM (a static x86_64 ELF, given as a host path) inside a\n"
-          "husk sandbox. husk exits with the program's status, or 128+N if\n"
-          "it was killed by signal N; 125 for husk's own errors, 126 when\n"
-          "the program cannot be executed, 127 when it does not exist.\n"
-          "\n"
-          "options:\n"
-          "  --mem SIZE       guest memory (default 1G; suffixes K M G T)\n"
-          "  --env KEY=VALUE  set a variable in the program's environment\n"
-          "                   (repeatable; the host's is not inherited)\n"
-          "  --env-host       pass the host's environment through\n"
-          "  --cwd DIR        the program's working directory (default /)\n"
-          "  --hostname NAME  the sandbox's host name (default husk)\n"
-          "  --trace          print every system call on stderr\n"
-          "  --seccomp=MODE   on (default): the sandbox's seccomp filter;\n"
-          "                   log or off: for debugging only (husk policy\n"
-          "                   prints the filter)\n"
-          "  -h, --help       this help\n"
-          "  --               end of options\n",
-          f);
+    fputs(
+        "usage: husk run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+        "\n"
+        "Run PROGRAM (a static x86_64 ELF, given as a host path) inside a\n"
+        "husk sandbox. husk exits with the program's status, or 128+N if\n"
+        "it was killed by signal N; 125 for husk's own errors, 126 when\n"
+        "the program cannot be executed, 127 when it does not exist.\n"
+        "\n"
+        "options:\n"
+        "  --mem SIZE       guest memory (default 1G; suffixes K M G T)\n"
+        "  --env KEY=VALUE  set a variable in the program's environment\n"
+        "                   (repeatable; the host's is not inherited)\n"
+        "  --env-host       pass the host's environment through\n"
+        "  --cwd DIR        the program's working directory (default /)\n"
+        "  --hostname NAME  the sandbox's host name (default husk)\n"
+        "  --rootfs IMAGE   run from an ext4 image (husk image build), read-\n"
+        "                   only for now; PROGRAM is looked up inside it.\n"
+        "                   A directory is turned into an image first\n"
+        "  --trace          print every system call on stderr\n"
+        "  --seccomp=MODE   on (default): the sandbox's seccomp filter;\n"
+        "                   log or off: for debugging only (husk policy\n"
+        "                   prints the filter)\n"
+        "  -h, --help       this help\n"
+        "  --               end of options\n",
+        f);
 }
 
 static int bad(const char *fmt, const char *arg)
@@ -151,6 +156,10 @@ static int parse_options(int argc, char **argv, struct husk_config *cfg,
                 cfg->seccomp = HUSK_SECCOMP_OFF;
             else
                 return bad("bad %s (on, log or off)", a), -1;
+        } else if (!strcmp(a, "--rootfs")) {
+            if (!val)
+                return bad("option %s needs a value", a), -1;
+            cfg->rootfs = argv[++i];
         } else if (!strcmp(a, "--mem") || !strcmp(a, "--env") ||
                    !strcmp(a, "--cwd") || !strcmp(a, "--hostname")) {
             if (!val)
@@ -244,10 +253,27 @@ int cmd_run(int argc, char **argv)
         snprintf(stub, sizeof(stub), "HUSK_HOSTCALL=%p", (void *)host_syscall6);
         env_set(cfg.envp, &cfg.envc, stub);
     }
-    cfg.program = find_program(argv[i]);
+    /* the program is looked up inside the image, not on the host */
+    cfg.program = cfg.rootfs ? argv[i] : find_program(argv[i]);
+    char tmp_image[] = "/tmp/husk-rootfs-XXXXXX";
+    struct stat st;
+    if (cfg.rootfs && stat(cfg.rootfs, &st) == 0 && S_ISDIR(st.st_mode)) {
+        int fd = mkstemp(tmp_image);
+        if (fd < 0)
+            return bad("cannot make a temporary image: %s", strerror(errno));
+        close(fd);
+        if (image_build_dir(cfg.rootfs, tmp_image, 0)) {
+            unlink(tmp_image);
+            free(cfg.envp);
+            return HUSK_EXIT_ERROR;
+        }
+        cfg.rootfs = tmp_image;
+    }
     cfg.argv = argv + i;
     cfg.argc = argc - i;
     status = tender_run(&cfg);
+    if (cfg.rootfs == tmp_image)
+        unlink(tmp_image);
     free(cfg.envp);
     return status;
 }
@@ -269,6 +295,10 @@ int cmd_policy(int argc, char **argv)
     struct policy_params p = {.arena_lo = 0x7f0000000000ULL,
                               .arena_hi = 0x7f0000000000ULL + cfg.mem,
                               .pid = getpid()};
+    if (cfg.rootfs) { /* the image becomes fd 3 (tender.c) */
+        p.ndisks = 1;
+        p.disk_fd[0] = 3;
+    }
     policy_print(stdout, &p, cfg.mem);
     if (cfg.seccomp == HUSK_SECCOMP_LOG)
         printf("\n--seccomp=log: calls outside the allowlist are allowed and "

@@ -14,6 +14,7 @@
 void husk_enter_program(uintptr_t entry, uintptr_t sp);
 long husk_call_on_stack(long (*fn)(void *), void *arg, void *top);
 struct inode *fs_create(const char *type);
+long ext4_mount(int fd, struct inode **root, const char **why);
 
 /* The first thread's kernel stack, for husk_enter_program. */
 struct kcpu *husk_kstack_base;
@@ -144,17 +145,33 @@ static long boot_fs(void *arg)
     };
     long r = 0;
     vfs_lock();
-    struct inode *root = fs_create("tmpfs");
-    if (!root || mount_add(NULL, root->sb, root, false)) {
+    struct inode *root = NULL;
+    if (b->root_fd >= 0) {
+        const char *why = "";
+        r = ext4_mount(b->root_fd, &root, &why);
+        if (r) {
+            vfs_unlock();
+            kprintf("husk: %s: %s\n", cfg->rootfs, why);
+            return r;
+        }
+    } else {
+        root = fs_create("tmpfs");
+        if (root)
+            root->mode = LINUX_S_IFDIR | 0755;
+    }
+    if (!root || mount_add(NULL, root->sb, root, root->sb->rdonly)) {
         vfs_unlock();
         return -ENOMEM;
     }
-    root->mode = LINUX_S_IFDIR | 0755;
     p->root = (struct path){root_mount, root};
     inode_get(root);
     for (size_t i = 0; i < ARRAY_SIZE(mounts) && r == 0; i++) {
         struct path at;
         r = mkdir_p(mounts[i].at, 0755, &at);
+        if (r == -EROFS) { /* a read-only image without that directory */
+            r = 0;
+            continue;
+        }
         if (r == 0) {
             struct inode *fs = fs_create(mounts[i].type);
             r = fs ? mount_add(&at, fs->sb, fs, false) : -ENOMEM;
@@ -164,8 +181,11 @@ static long boot_fs(void *arg)
     }
     if (r == 0)
         place_exe(b, p);
-    if (r == 0)
+    if (r == 0) {
         r = mkdir_p(cfg->cwd, 0755, &p->cwd);
+        if (r)
+            kprintf("husk: --cwd %s: %s\n", cfg->cwd, errno_text(r));
+    }
     inode_put(root);
     vfs_unlock();
     return r;
@@ -192,8 +212,6 @@ struct proc *kernel_boot(const struct kboot *b)
     if (b->cpuinfo && (kinfo.cpuinfo = kmalloc(strlen(b->cpuinfo) + 1)))
         strcpy(kinfo.cpuinfo, b->cpuinfo);
     set_uts(b);
-    uaccess_lo = b->arena_lo;
-    uaccess_hi = b->arena_hi;
 
     struct proc *p = kzalloc(sizeof(*p));
     struct task *t = kzalloc(sizeof(*t));
@@ -209,9 +227,8 @@ struct proc *kernel_boot(const struct kboot *b)
     const char *base = strrchr(cfg->argv[0], '/');
     strncpy(p->comm, base ? base + 1 : cfg->argv[0], sizeof(p->comm) - 1);
     set_limits(p, cfg->mem);
-    p->mm = mm_create(b->arena_lo, b->arena_hi);
     p->fdt = fdt_create();
-    if (!p->mm || !p->fdt || open_console(p) < 0)
+    if (!p->fdt || open_console(p) < 0)
         return NULL;
     t->tid = 1;
     t->proc = p;
@@ -225,6 +242,130 @@ struct proc *kernel_boot(const struct kboot *b)
                            (char *)b->kstack + KSTACK_SIZE))
         return NULL;
     return p;
+}
+
+long kernel_set_arena(struct proc *p, uintptr_t lo, uintptr_t hi)
+{
+    p->mm = mm_create(lo, hi);
+    if (!p->mm)
+        return -ENOMEM;
+    uaccess_lo = lo;
+    uaccess_hi = hi;
+    return 0;
+}
+
+/* ---- reading the program from the sandbox's filesystem ---- */
+
+struct load_req {
+    const char *name, *path_env;
+    char *resolved; /* LINUX_PATH_MAX */
+    void *data;
+    size_t size;
+    struct inode *inode; /* the program's file */
+};
+
+long do_open(int dfd, const char *name, int flags, uint32_t mode);
+
+/* Read one candidate file whole; 0, or -ENOENT to try the next. */
+static long read_candidate(const char *cand, struct load_req *q)
+{
+    struct path p;
+    vfs_lock();
+    long r = path_lookup(LINUX_AT_FDCWD, cand, LOOKUP_FOLLOW, &p);
+    if (r == 0) {
+        r = s_isdir(p.inode->mode)    ? -EISDIR
+            : !s_isreg(p.inode->mode) ? -EACCES
+                                      : inode_permission(p.inode, 1);
+        path_put(&p);
+    }
+    vfs_unlock();
+    if (r)
+        return r;
+    long fd =
+        do_open(LINUX_AT_FDCWD, cand, LINUX_O_RDONLY | LINUX_O_CLOEXEC, 0);
+    if (fd < 0)
+        return fd;
+    struct fdtable *t = current_proc()->fdt;
+    struct file *f = fdt_get(t, (int)fd);
+    size_t cap = f->inode ? (size_t)f->inode->size : 0;
+    char *buf = kmalloc(cap ? cap : 1);
+    int64_t pos = 0;
+    r = buf ? 0 : -ENOMEM;
+    while (r == 0 && (size_t)pos < cap) {
+        long n = f->ops->read(f, buf + pos, cap - (size_t)pos, &pos);
+        if (n <= 0)
+            r = n ? n : -EIO;
+    }
+    if (r == 0)
+        q->inode = inode_get(f->inode);
+    file_put(f);
+    fdt_close(t, (int)fd);
+    if (r) {
+        kfree(buf);
+        return r;
+    }
+    q->data = buf;
+    q->size = cap;
+    if (cand[0] == '/')
+        strcpy(q->resolved, cand);
+    else
+        ksnprintf(q->resolved, LINUX_PATH_MAX, "/%s", cand);
+    return 0;
+}
+
+/* execvp's search: a name with a slash is a path; otherwise each PATH
+   entry in turn, remembering EACCES over ENOENT. */
+static long load_program(void *arg)
+{
+    struct load_req *q = arg;
+    if (strchr(q->name, '/'))
+        return read_candidate(q->name, q);
+    const char *path = q->path_env ? q->path_env
+                                   : "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+                                     "/usr/bin:/sbin:/bin";
+    long err = -ENOENT;
+    char *cand = kmalloc(LINUX_PATH_MAX);
+    if (!cand)
+        return -ENOMEM;
+    for (const char *s = path;; s++) {
+        const char *e = strchr(s, ':');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        size_t len = strlen(q->name);
+        if (n + 1 + len < LINUX_PATH_MAX) {
+            memcpy(cand, s, n);
+            cand[n] = '/';
+            memcpy(cand + n + 1, q->name, len + 1);
+            long r = read_candidate(n ? cand : q->name, q);
+            if (r == 0) {
+                kfree(cand);
+                return 0;
+            }
+            if (r != -ENOENT && r != -ENOTDIR)
+                err = r;
+        }
+        if (!e)
+            break;
+        s = e;
+    }
+    kfree(cand);
+    return err;
+}
+
+long kernel_read_program(const struct kboot *b, const char *name,
+                         const char *path_env, char *resolved, void **data,
+                         size_t *size)
+{
+    struct load_req q = {name, path_env, resolved, NULL, 0, NULL};
+    long r =
+        husk_call_on_stack(load_program, &q, (char *)b->kstack + KSTACK_SIZE);
+    if (r == 0) {
+        *data = q.data;
+        *size = q.size;
+        struct proc *p = ((struct kcpu *)b->kstack)->task->proc;
+        strncpy(p->exe, resolved, sizeof(p->exe) - 1);
+        p->exe_inode = q.inode;
+    }
+    return r;
 }
 
 _Noreturn void kernel_enter_program(uintptr_t entry, uintptr_t sp)

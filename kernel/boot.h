@@ -14,10 +14,10 @@ struct proc;
 
 struct kboot {
     const struct husk_config *cfg;
-    void *kstack; /* KSTACK_SIZE bytes, KSTACK_SIZE-aligned */
-    uintptr_t arena_lo, arena_hi;
+    void *kstack;         /* KSTACK_SIZE bytes, KSTACK_SIZE-aligned */
     const char *exe;      /* absolute path of the program */
     const void *exe_data; /* its bytes, mapped for the life of the sandbox */
+    int root_fd;          /* host fd of the rootfs image, or -1 */
     size_t exe_size;
     const char *release; /* host uname release, shown to the program */
     const char *version;
@@ -29,6 +29,17 @@ struct kboot {
 /* Create the first process and thread over the reserved arena. Returns the
    process or NULL (out of kernel heap). */
 struct proc *kernel_boot(const struct kboot *b);
+
+/* Give the process its address space: the arena [lo, hi), reserved. */
+long kernel_set_arena(struct proc *p, uintptr_t lo, uintptr_t hi);
+
+/* Find the program as execvp would (name, or each PATH entry; path_env
+   NULL for the default) in the sandbox's own filesystem and read it
+   whole into kernel memory (*data, *size); resolved gets its absolute
+   path (LINUX_PATH_MAX). -ENOENT, -EACCES, -EISDIR, ... */
+long kernel_read_program(const struct kboot *b, const char *name,
+                         const char *path_env, char *resolved, void **data,
+                         size_t *size);
 
 /* Leave for the program at entry with stack pointer sp; never returns. The
    caller has armed syscall interception. */

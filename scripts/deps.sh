@@ -10,7 +10,8 @@ pkgs=(
   busybox-static    # a real unmodified static program to run
   perl              # prove (TAP harness)
   python3           # small test helpers
-  e2fsprogs         # (filesystem issue) mkfs.ext4, e2fsck, debugfs
+  e2fsprogs         # mkfs.ext4 (husk image build), e2fsck, debugfs (tests)
+  libext2fs-dev     # ext4 images inside the kernel (static libext2fs.a)
   clang-format      # make format-check
   git               # format-check lists the tracked sources
 )

@@ -195,7 +195,7 @@ static void drop_capabilities(void)
         fail("capset");
 }
 
-void lockdown_process(void)
+void lockdown_process(int first)
 {
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         fail("no_new_privs");
@@ -203,9 +203,9 @@ void lockdown_process(void)
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         fail("PR_SET_DUMPABLE");
     drop_capabilities();
-    if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
+    if (syscall(SYS_close_range, (unsigned)first, ~0U, 0) < 0)
         fail("close_range");
-    struct rlimit none = {0, 0}, three = {3, 3};
+    struct rlimit none = {0, 0}, three = {(rlim_t)first, (rlim_t)first};
     if (setrlimit(RLIMIT_CORE, &none) < 0 ||
         setrlimit(RLIMIT_NOFILE, &three) < 0 ||
         setrlimit(RLIMIT_NPROC, &none) < 0)

@@ -18,7 +18,7 @@ int seccomp_build(const struct policy_params *p, unsigned deny,
 
 /* no_new_privs, not dumpable, every capability dropped, every fd above 2
    closed, host rlimits set. Exits with a message on failure. */
-void lockdown_process(void);
+void lockdown_process(int first_closed_fd);
 
 /* Install the filter (through the hypercall stub: Syscall User Dispatch is
    already armed). Exits with a message on failure. */

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -251,6 +252,8 @@ static uintptr_t build_stack(const struct husk_config *cfg, struct mm *mm,
 
 static void install_handlers(void *kstack)
 {
+    /* the entry path loads the kernel's %fs from here: valid from now */
+    ((struct kcpu *)kstack)->kernel_fs = __builtin_ia32_rdfsbase64();
     stack_t ss = {.ss_sp = kstack, .ss_size = KSTACK_SIZE, .ss_flags = 0};
     /* the kcpu block sits at the base; the handler frames above it */
     ss.ss_sp = (char *)kstack + 4096;
@@ -309,15 +312,39 @@ static char *host_cpuinfo(void)
     return n ? buf : NULL;
 }
 
-static _Noreturn void start_child(const struct husk_config *cfg,
-                                  const struct elf_image *img)
+#define DISK_FD 3 /* the rootfs image, kept across the lock-down */
+
+/* With --rootfs the program lives in the image: read it through the
+   kernel's VFS (the kernel is up, the arena not yet), then check it. */
+static void program_from_image(const struct husk_config *cfg,
+                               const struct kboot *b, struct elf_image *img)
 {
-    const void *exe_data = img->data; /* stays mapped in the child */
-    size_t exe_size = img->size;
+    const char *path_env = NULL;
+    for (int i = 0; i < cfg->envc; i++)
+        if (!strncmp(cfg->envp[i], "PATH=", 5))
+            path_env = cfg->envp[i] + 5;
+    static char resolved[4096];
+    void *data;
+    size_t size;
+    long r =
+        kernel_read_program(b, cfg->program, path_env, resolved, &data, &size);
+    if (r == -ENOENT || r == -ENOTDIR)
+        die(HUSK_EXIT_NOENT, "%s: not found in %s", cfg->program, cfg->rootfs);
+    if (r)
+        die(HUSK_EXIT_NOEXEC, "%s: %s", cfg->program,
+            r == -EISDIR ? "Is a directory" : strerror((int)-r));
+    int st = check_program(resolved, data, size, img);
+    if (st)
+        _exit(st);
+}
+
+static _Noreturn void start_child(const struct husk_config *cfg,
+                                  struct elf_image *img)
+{
     struct timespec now;
     struct utsname uts;
     char exe[PATH_MAX];
-    if (!realpath(cfg->program, exe))
+    if (!cfg->rootfs && !realpath(cfg->program, exe))
         snprintf(exe, sizeof(exe), "%s", cfg->program);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -325,16 +352,17 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     int pid = getpid(); /* now: once SUD is armed, getpid() is the guest's */
     host_init(pid);
 
-    uintptr_t lo, hi;
-    uintptr_t bias = reserve_arena(cfg, img, &lo, &hi);
+    /* the fault handlers first: a husk bug while booting is reported as
+       one, not as the program's crash */
+    void *kstack = reserve(KSTACK_SIZE, KSTACK_SIZE, "kernel stack");
+    install_handlers(kstack);
     struct kboot b = {
         .cfg = cfg,
-        .kstack = reserve(KSTACK_SIZE, KSTACK_SIZE, "kernel stack"),
-        .arena_lo = lo,
-        .arena_hi = hi,
-        .exe = exe,
-        .exe_data = exe_data,
-        .exe_size = exe_size,
+        .kstack = kstack,
+        .exe = cfg->rootfs ? "" : exe,
+        .exe_data = cfg->rootfs ? NULL : img->data, /* stays mapped here */
+        .exe_size = cfg->rootfs ? 0 : img->size,
+        .root_fd = cfg->rootfs ? DISK_FD : -1,
         .release = uts.release,
         .version = "#1 SMP husk",
         .cpu_mask = host_cpus(),
@@ -343,16 +371,21 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     };
     struct proc *p = kernel_boot(&b);
     if (!p)
-        die(HUSK_EXIT_ERROR, "out of kernel memory at start");
+        _exit(HUSK_EXIT_ERROR); /* it said why */
+    if (cfg->rootfs)
+        program_from_image(cfg, &b, img);
 
+    uintptr_t lo, hi;
+    uintptr_t bias = reserve_arena(cfg, img, &lo, &hi);
+    if (kernel_set_arena(p, lo, hi) < 0)
+        die(HUSK_EXIT_ERROR, "out of kernel memory at start");
     char err[256];
     if (elf_load(img, p->mm, bias, err, sizeof(err)) < 0)
         die(HUSK_EXIT_NOEXEC, "%s: %s", cfg->program, err);
     uintptr_t sp = build_stack(cfg, p->mm, img, bias);
     mm_set_layout(p->mm, bias + img->hi, p->mm->hi - stack_size(cfg->mem));
-    install_handlers(b.kstack);
 #ifndef HUSK_SUD_SELECTOR /* sanitizer builds debug the kernel, not sandbox */
-    lockdown_process();
+    lockdown_process(cfg->rootfs ? DISK_FD + 1 : 3);
 #endif
 
     fflush(NULL);
@@ -373,22 +406,66 @@ static _Noreturn void start_child(const struct husk_config *cfg,
         /* From here on, no host syscall outside host/. */
 #ifndef HUSK_SUD_SELECTOR /* sanitizer runtimes make their own host calls */
     struct policy_params pp = {.arena_lo = lo, .arena_hi = hi, .pid = pid};
+    if (cfg->rootfs) {
+        pp.ndisks = 1;
+        pp.disk_fd[0] = DISK_FD;
+    }
     lockdown_seccomp(&pp, cfg->seccomp);
 #endif
     kernel_enter_program(bias + img->eh->e_entry, sp);
 }
 
+/* Open the rootfs image as fd DISK_FD, shared-locked so that no husk may
+   open it for writing meanwhile (and read-only until husk writes ext4). */
+static int open_rootfs(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "husk: --rootfs %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr,
+                "husk: --rootfs %s: not an image file (a directory "
+                "needs husk image build first)\n",
+                path);
+        close(fd);
+        return -1;
+    }
+    if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+        fprintf(stderr, "husk: --rootfs %s: in use by another husk\n", path);
+        close(fd);
+        return -1;
+    }
+    if (fd != DISK_FD) {
+        if (dup3(fd, DISK_FD, O_CLOEXEC) < 0) {
+            fprintf(stderr, "husk: --rootfs %s: %s\n", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        close(fd);
+    }
+    return 0;
+}
+
 int tender_run(const struct husk_config *cfg)
 {
-    unsigned char *data;
-    size_t size;
+    unsigned char *data = NULL;
+    size_t size = 0;
     struct elf_image img;
-    int r = read_program(cfg->program, &data, &size);
-    if (r)
-        return r;
-    r = check_program(cfg->program, data, size, &img);
-    if (r)
-        return r;
+    int r;
+    if (cfg->rootfs) {
+        if (open_rootfs(cfg->rootfs) < 0)
+            return HUSK_EXIT_ERROR;
+    } else {
+        r = read_program(cfg->program, &data, &size);
+        if (r)
+            return r;
+        r = check_program(cfg->program, data, size, &img);
+        if (r)
+            return r;
+    }
     if (!(getauxval(AT_HWCAP2) & 2 /* HWCAP2_FSGSBASE */)) {
         fprintf(stderr, "husk: this CPU or kernel lacks FSGSBASE (Linux >= "
                         "5.9 on a CPU with it is needed)\n");
@@ -420,6 +497,7 @@ int tender_run(const struct husk_config *cfg)
         host_record = rec;
         start_child(cfg, &img);
     }
-    munmap(data, size ? size : 1);
+    if (data)
+        munmap(data, size ? size : 1);
     return supervise(child, cfg->program, rec);
 }

@@ -25,6 +25,7 @@ struct husk_config {
     const char *cwd; /* absolute */
     const char *hostname;
     uint32_t uid, gid;
+    const char *rootfs; /* an ext4 image for /, or NULL: an empty tmpfs */
     bool trace;
     enum husk_seccomp seccomp;
     bool expose_hostcall; /* testing: tell the program where the stub is */

@@ -26,6 +26,7 @@ struct linux_stat {
     int64_t unused[3];
 };
 
+#ifndef LINUX_S_IFMT /* e2fsprogs' headers define the same values */
 #define LINUX_S_IFMT 0170000
 #define LINUX_S_IFSOCK 0140000
 #define LINUX_S_IFLNK 0120000
@@ -34,6 +35,7 @@ struct linux_stat {
 #define LINUX_S_IFDIR 0040000
 #define LINUX_S_IFCHR 0020000
 #define LINUX_S_IFIFO 0010000
+#endif
 
 #define LINUX_AT_FDCWD (-100)
 #define LINUX_AT_SYMLINK_NOFOLLOW 0x100
