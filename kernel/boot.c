@@ -296,8 +296,21 @@ static long read_candidate(const char *cand, struct load_req *q)
         if (n <= 0)
             r = n ? n : -EIO;
     }
-    if (r == 0)
+    if (r == 0) {
         q->inode = inode_get(f->inode);
+        /* the file's own name, symlinks followed (what exe shows) */
+        q->resolved[0] = 0;
+        if (f->named && f->name) {
+            vfs_lock();
+            long n = path_name(f->named, q->resolved, LINUX_PATH_MAX);
+            vfs_unlock();
+            if (n > 0 && (size_t)n + strlen(f->name) + 1 < LINUX_PATH_MAX)
+                ksnprintf(q->resolved + n - 1, LINUX_PATH_MAX - (size_t)n,
+                          "%s%s", n > 2 ? "/" : "", f->name);
+            else
+                q->resolved[0] = 0;
+        }
+    }
     file_put(f);
     fdt_close(t, (int)fd);
     if (r) {
@@ -306,9 +319,9 @@ static long read_candidate(const char *cand, struct load_req *q)
     }
     q->data = buf;
     q->size = cap;
-    if (cand[0] == '/')
+    if (!q->resolved[0] && cand[0] == '/')
         strcpy(q->resolved, cand);
-    else
+    else if (!q->resolved[0])
         ksnprintf(q->resolved, LINUX_PATH_MAX, "/%s", cand);
     return 0;
 }
