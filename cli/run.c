@@ -19,31 +19,30 @@ extern char **environ;
 
 static void run_usage(FILE *f)
 {
-    fputs(
-        "usage: husk run [OPTIONS] [--] PROGRAM [ARGS...]\n"
-        "\n"
-        "Run PROGRAM (a static x86_64 ELF, given as a host path) inside a\n"
-        "husk sandbox. husk exits with the program's status, or 128+N if\n"
-        "it was killed by signal N; 125 for husk's own errors, 126 when\n"
-        "the program cannot be executed, 127 when it does not exist.\n"
-        "\n"
-        "options:\n"
-        "  --mem SIZE       guest memory (default 1G; suffixes K M G T)\n"
-        "  --env KEY=VALUE  set a variable in the program's environment\n"
-        "                   (repeatable; the host's is not inherited)\n"
-        "  --env-host       pass the host's environment through\n"
-        "  --cwd DIR        the program's working directory (default /)\n"
-        "  --hostname NAME  the sandbox's host name (default husk)\n"
-        "  --rootfs IMAGE   run from an ext4 image (husk image build), read-\n"
-        "                   only for now; PROGRAM is looked up inside it.\n"
-        "                   A directory is turned into an image first\n"
-        "  --trace          print every system call on stderr\n"
-        "  --seccomp=MODE   on (default): the sandbox's seccomp filter;\n"
-        "                   log or off: for debugging only (husk policy\n"
-        "                   prints the filter)\n"
-        "  -h, --help       this help\n"
-        "  --               end of options\n",
-        f);
+    fputs("usage: husk run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+          "\n"
+          "Run PROGRAM (a static x86_64 ELF, given as a host path) inside a\n"
+          "husk sandbox. husk exits with the program's status, or 128+N if\n"
+          "it was killed by signal N; 125 for husk's own errors, 126 when\n"
+          "the program cannot be executed, 127 when it does not exist.\n"
+          "\n"
+          "options:\n"
+          "  --mem SIZE       guest memory (default 1G; suffixes K M G T)\n"
+          "  --env KEY=VALUE  set a variable in the program's environment\n"
+          "                   (repeatable; the host's is not inherited)\n"
+          "  --env-host       pass the host's environment through\n"
+          "  --cwd DIR        the program's working directory (default /)\n"
+          "  --hostname NAME  the sandbox's host name (default husk)\n"
+          "  --rootfs IMAGE[:ro]  run from an ext4 image (husk image build);\n"
+          "                   PROGRAM is looked up inside it; :ro mounts it\n"
+          "                   read-only. A directory becomes an image first\n"
+          "  --trace          print every system call on stderr\n"
+          "  --seccomp=MODE   on (default): the sandbox's seccomp filter;\n"
+          "                   log or off: for debugging only (husk policy\n"
+          "                   prints the filter)\n"
+          "  -h, --help       this help\n"
+          "  --               end of options\n",
+          f);
 }
 
 static int bad(const char *fmt, const char *arg)
@@ -160,6 +159,14 @@ static int parse_options(int argc, char **argv, struct husk_config *cfg,
             if (!val)
                 return bad("option %s needs a value", a), -1;
             cfg->rootfs = argv[++i];
+            size_t n = strlen(cfg->rootfs);
+            if (n > 3 && !strcmp(cfg->rootfs + n - 3, ":ro")) {
+                char *copy = strndup(cfg->rootfs, n - 3);
+                if (!copy)
+                    return bad("%s", "out of memory"), -1;
+                cfg->rootfs = copy;
+                cfg->rootfs_ro = true;
+            }
         } else if (!strcmp(a, "--mem") || !strcmp(a, "--env") ||
                    !strcmp(a, "--cwd") || !strcmp(a, "--hostname")) {
             if (!val)
@@ -298,6 +305,9 @@ int cmd_policy(int argc, char **argv)
     if (cfg.rootfs) { /* the image becomes fd 3 (tender.c) */
         p.ndisks = 1;
         p.disk_fd[0] = 3;
+        p.nwritable = !cfg.rootfs_ro;
+        p.disk_size = 1ULL << 30; /* shown for a 1 GiB image of 4 KiB blocks */
+        p.disk_block = 4096;
     }
     policy_print(stdout, &p, cfg.mem);
     if (cfg.seccomp == HUSK_SECCOMP_LOG)

@@ -92,6 +92,13 @@ long host_blk_read(int fd, void *buf, size_t len, uint64_t off)
     return SC(__NR_pread64, fd, buf, len, off, 0, 0);
 }
 
+long host_blk_write(int fd, const void *buf, size_t len, uint64_t off)
+{
+    return SC(__NR_pwrite64, fd, buf, len, off, 0, 0);
+}
+
+long host_blk_sync(int fd) { return SC(__NR_fdatasync, fd, 0, 0, 0, 0, 0); }
+
 long host_cpu_yield(void) { return SC(__NR_sched_yield, 0, 0, 0, 0, 0, 0); }
 
 long host_cpu_random(void *buf, size_t len, unsigned flags)

@@ -39,6 +39,8 @@
     X(mem, discard, "madvise", "MADV_DONTNEED inside the guest arena")         \
     X(mem, move, "mremap", "MREMAP_FIXED inside the guest arena")              \
     X(blk, read, "pread64", "the disk fds; at most 1 MiB")                     \
+    X(blk, write, "pwrite64", "the disk fds; a block, never past the end")     \
+    X(blk, sync, "fdatasync", "the disk fds")                                  \
     X(cpu, yield, "sched_yield", "")                                           \
     X(cpu, random, "getrandom", "")                                            \
     X(signal, reset, "rt_sigaction", "back to SIG_DFL, for a fatal fault")     \
@@ -118,6 +120,12 @@ long host_mem_move(uintptr_t from, size_t old_len, uintptr_t to,
 /* Read len bytes at off from disk fd into buf (kernel memory). Returns
    the bytes read (short at the end of the file) or -errno. */
 long host_blk_read(int fd, void *buf, size_t len, uint64_t off);
+/* Write len bytes (at most the filesystem's block size) at off (at most
+   the image's size less that block size: the filter refuses anything that
+   could grow the image). */
+long host_blk_write(int fd, const void *buf, size_t len, uint64_t off);
+/* Make what was written durable (fdatasync). */
+long host_blk_sync(int fd);
 
 /* ---- cpu ---- */
 long host_cpu_yield(void);

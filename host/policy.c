@@ -69,6 +69,30 @@ int policy_rules(const struct policy_params *p, struct rule *r)
                  (uint64_t)p->disk_fd[2], (uint64_t)p->disk_fd[3]},
            .what = "a disk image"},
           {.arg = 2, .op = PIN_LE, .v = {1 << 20}, .what = "at most 1 MiB"}}},
+        {__NR_pwrite64,
+         "pwrite64",
+         "blk_write",
+         3,
+         {{.arg = 0,
+           .op = PIN_EQ,
+           .v = {(uint64_t)p->disk_fd[0]},
+           .what = "the writable disk image"},
+          {.arg = 2,
+           .op = PIN_LE,
+           .v = {p->disk_block},
+           .what = "at most one filesystem block"},
+          {.arg = 3,
+           .op = PIN_LE,
+           .v = {p->disk_size - p->disk_block},
+           .what = "never past the image's end: it cannot grow"}}},
+        {__NR_fdatasync,
+         "fdatasync",
+         "blk_sync",
+         1,
+         {{.arg = 0,
+           .op = PIN_EQ,
+           .v = {(uint64_t)p->disk_fd[0]},
+           .what = "the writable disk image"}}},
         {__NR_ppoll,
          "ppoll",
          "console_poll",
@@ -142,7 +166,9 @@ int policy_rules(const struct policy_params *p, struct rule *r)
     };
     int n = 0;
     for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-        if (rules[i].nr != __NR_pread64 || p->ndisks) /* no disk, no pread */
+        if ((rules[i].nr != __NR_pread64 || p->ndisks) && /* no disk, no I/O */
+            ((rules[i].nr != __NR_pwrite64 && rules[i].nr != __NR_fdatasync) ||
+             p->nwritable))
             r[n++] = rules[i];
     return n;
 }

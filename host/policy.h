@@ -39,6 +39,9 @@ struct policy_params {
     int pid;                     /* the sandbox's host pid */
     int ndisks;                  /* disk image fds (the rootfs first) */
     int disk_fd[4];
+    int nwritable;       /* the first nwritable of them */
+    uint64_t disk_size;  /* the writable disk's size in bytes */
+    uint32_t disk_block; /* and its filesystem's block size */
 };
 
 #define POLICY_MAX_RULES 32

@@ -14,7 +14,7 @@
 void husk_enter_program(uintptr_t entry, uintptr_t sp);
 long husk_call_on_stack(long (*fn)(void *), void *arg, void *top);
 struct inode *fs_create(const char *type);
-long ext4_mount(int fd, struct inode **root, const char **why);
+#include "fs/ext4.h"
 
 /* The first thread's kernel stack, for husk_enter_program. */
 struct kcpu *husk_kstack_base;
@@ -148,7 +148,7 @@ static long boot_fs(void *arg)
     struct inode *root = NULL;
     if (b->root_fd >= 0) {
         const char *why = "";
-        r = ext4_mount(b->root_fd, &root, &why);
+        r = ext4_mount(b->root_fd, b->root_ro, &root, &why);
         if (r) {
             vfs_unlock();
             kprintf("husk: %s: %s\n", cfg->rootfs, why);
@@ -168,7 +168,8 @@ static long boot_fs(void *arg)
     for (size_t i = 0; i < ARRAY_SIZE(mounts) && r == 0; i++) {
         struct path at;
         r = mkdir_p(mounts[i].at, 0755, &at);
-        if (r == -EROFS) { /* a read-only image without that directory */
+        if (r && r != -ENOMEM) { /* a read-only image without that
+                                    directory, or a non-directory there */
             r = 0;
             continue;
         }

@@ -18,6 +18,7 @@ struct kboot {
     const char *exe;      /* absolute path of the program */
     const void *exe_data; /* its bytes, mapped for the life of the sandbox */
     int root_fd;          /* host fd of the rootfs image, or -1 */
+    bool root_ro;         /* mount it read-only */
     size_t exe_size;
     const char *release; /* host uname release, shown to the program */
     const char *version;

@@ -312,6 +312,9 @@ static char *host_cpuinfo(void)
     return n ? buf : NULL;
 }
 
+static uint64_t disk_size;  /* the rootfs image's, for the seccomp pins */
+static uint32_t disk_block; /* its filesystem's block size */
+
 #define DISK_FD 3 /* the rootfs image, kept across the lock-down */
 
 /* With --rootfs the program lives in the image: read it through the
@@ -363,6 +366,7 @@ static _Noreturn void start_child(const struct husk_config *cfg,
         .exe_data = cfg->rootfs ? NULL : img->data, /* stays mapped here */
         .exe_size = cfg->rootfs ? 0 : img->size,
         .root_fd = cfg->rootfs ? DISK_FD : -1,
+        .root_ro = cfg->rootfs_ro,
         .release = uts.release,
         .version = "#1 SMP husk",
         .cpu_mask = host_cpus(),
@@ -409,35 +413,48 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     if (cfg->rootfs) {
         pp.ndisks = 1;
         pp.disk_fd[0] = DISK_FD;
+        pp.nwritable = !cfg->rootfs_ro;
+        pp.disk_size = disk_size;
+        pp.disk_block = disk_block;
     }
     lockdown_seccomp(&pp, cfg->seccomp);
 #endif
     kernel_enter_program(bias + img->eh->e_entry, sp);
 }
 
-/* Open the rootfs image as fd DISK_FD, shared-locked so that no husk may
-   open it for writing meanwhile (and read-only until husk writes ext4). */
-static int open_rootfs(const char *path)
+/* Open the rootfs image as fd DISK_FD: read-write with an exclusive lock
+   (no other husk may use it meanwhile), or with :ro read-only and a shared
+   one. Its superblock gives the block size the write pin is built on. */
+static int open_rootfs(const char *path, bool ro)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
     if (fd < 0) {
         fprintf(stderr, "husk: --rootfs %s: %s\n", path, strerror(errno));
         return -1;
     }
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        fprintf(stderr,
-                "husk: --rootfs %s: not an image file (a directory "
-                "needs husk image build first)\n",
-                path);
+    unsigned char sb[1024];
+    const char *why = NULL;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        why = "not an image file (a directory needs husk image build first)";
+    else if (pread(fd, sb, sizeof(sb), 1024) != (ssize_t)sizeof(sb) ||
+             sb[56] != 0x53 || sb[57] != 0xef)
+        why = "not an ext2/3/4 filesystem";
+    else if (flock(fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
+        why =
+            ro ? "in use read-write by another husk"
+               : "in use by another husk (use IMAGE:ro to share it read-only)";
+    uint32_t log =
+        why ? 0 : sb[24] | sb[25] << 8 | sb[26] << 16 | (uint32_t)sb[27] << 24;
+    if (!why && (log > 6 || (uint64_t)st.st_size < (1024U << log)))
+        why = "damaged superblock (block size)";
+    if (why) {
+        fprintf(stderr, "husk: --rootfs %s: %s\n", path, why);
         close(fd);
         return -1;
     }
-    if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
-        fprintf(stderr, "husk: --rootfs %s: in use by another husk\n", path);
-        close(fd);
-        return -1;
-    }
+    disk_size = (uint64_t)st.st_size;
+    disk_block = 1024U << log;
     if (fd != DISK_FD) {
         if (dup3(fd, DISK_FD, O_CLOEXEC) < 0) {
             fprintf(stderr, "husk: --rootfs %s: %s\n", path, strerror(errno));
@@ -456,7 +473,7 @@ int tender_run(const struct husk_config *cfg)
     struct elf_image img;
     int r;
     if (cfg->rootfs) {
-        if (open_rootfs(cfg->rootfs) < 0)
+        if (open_rootfs(cfg->rootfs, cfg->rootfs_ro) < 0)
             return HUSK_EXIT_ERROR;
     } else {
         r = read_program(cfg->program, &data, &size);

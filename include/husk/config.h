@@ -26,6 +26,7 @@ struct husk_config {
     const char *hostname;
     uint32_t uid, gid;
     const char *rootfs; /* an ext4 image for /, or NULL: an empty tmpfs */
+    bool rootfs_ro;     /* IMAGE:ro: mounted read-only */
     bool trace;
     enum husk_seccomp seccomp;
     bool expose_hostcall; /* testing: tell the program where the stub is */

@@ -1,28 +1,35 @@
 /* SPDX-License-Identifier: MIT */
-/* ext4.c: ext4 images through libext2fs (e2fsprogs), read-only for now.
+/* ext4.c: ext4 images through libext2fs (e2fsprogs), read and write.
 
    Layers: the VFS calls the inode and file ops below; they call
-   libext2fs; libext2fs reads blocks through husk_io_manager, which reads
-   the image with the blk_read hypercall (pread64 on the fd the tender
-   opened before the lock-down). libext2fs is not thread-safe: every call
-   into it is made with vfs_lock held.
+   libext2fs; libext2fs reads and writes blocks through husk_io, which
+   uses the blk hypercalls (pread64/pwrite64/fdatasync on the fd the
+   tender opened before the lock-down; a write is at most one filesystem
+   block and never past the image's end, which the filter enforces too).
+   libext2fs is not thread-safe: every call into it is made with vfs_lock.
 
-   Inodes: one VFS inode per ext4 inode number while it is in use (a small
-   hash table per filesystem), filled from the on-disk inode (owners,
-   modes, nanosecond times, device numbers). libext2fs copies with plain
-   memcpy, so file data goes through a kernel bounce buffer and reaches
-   the program only through uaccess_copy: a bad pointer is EFAULT, never a
-   fault inside the library.
+   Inodes: one VFS inode per ext4 inode number in use (a hash table per
+   filesystem), filled from the on-disk inode (owners, modes, nanosecond
+   times, device numbers) and refreshed after each change; attribute
+   changes from the VFS go back through write_inode. File data passes a
+   kernel bounce buffer and reaches the program only through uaccess_copy.
 
-   Not yet: writing (create, write, unlink, rename, link, symlink,
-   truncate, chmod/chown/utimens on the image), a page cache, --disk.
-   The filesystem is mounted read-only until then (EROFS). */
+   Creating follows e2fsprogs' own create_inode.c (new inode, link, alloc
+   stats, an extent header for files); rename rewrites ".." as e2fsck's
+   fix_dotdot does; RENAME_EXCHANGE swaps the two entries in place. A name
+   unlinked while open keeps its inode until the
+   last reference goes (evict), or until exit, which also writes the
+   superblock, group descriptors and bitmaps back (ext4_sync_all) so the
+   image is e2fsck-clean after every clean exit. fsync does the same and
+   waits for the host. Not yet: extended attributes, a page cache. */
 #include <ext2fs/ext2fs.h>
 
 #include "abi/linux/fcntl.h"
 #include "file.h"
 #include "host/host.h"
 #include "syscall/uaccess.h"
+#include "ext4.h"
+#include "task/task.h"
 #include "vfs.h"
 
 #define BUCKETS 1024
@@ -35,8 +42,12 @@ struct ext4_info {
 struct ext4_sb {
     ext2_filsys fs;
     int fd;
+    bool ro;
+    struct ext4_sb *next; /* every mounted image, for ext4_sync_all */
     struct inode *hash[BUCKETS];
 };
+
+static struct ext4_sb *all_sbs;
 
 static const struct inode_ops ext4_iops;
 static const struct file_ops ext4_dir_fops, ext4_file_fops;
@@ -61,6 +72,7 @@ static long ext_err(errcode_t e)
 
 struct blk_chan {
     int fd;
+    size_t max; /* a write's most bytes: the filesystem block (the pin) */
 };
 
 static struct struct_io_manager husk_io;
@@ -79,6 +91,7 @@ static errcode_t io_open(const char *name, int flags, io_channel *out)
     for (const char *p = name; *p >= '0' && *p <= '9'; p++)
         fd = fd * 10 + (*p - '0');
     bc->fd = fd;
+    bc->max = 1024; /* until the filesystem's block size is known */
     ch->magic = EXT2_ET_MAGIC_IO_CHANNEL;
     ch->manager = &husk_io;
     ch->name = strdup(name);
@@ -135,8 +148,18 @@ static errcode_t io_read(io_channel ch, unsigned long block, int count,
 static errcode_t io_write64(io_channel ch, unsigned long long block, int count,
                             const void *data)
 {
-    (void)ch, (void)block, (void)count, (void)data;
-    return EXT2_ET_RO_FILSYS; /* writing comes next (see the top) */
+    struct blk_chan *bc = ch->private_data;
+    size_t len = count < 0 ? (size_t)-count : (size_t)count * ch->block_size;
+    uint64_t off = block * (uint64_t)ch->block_size;
+    for (size_t done = 0; done < len;) {
+        size_t n = MIN(len - done, bc->max);
+        long w =
+            host_blk_write(bc->fd, (const char *)data + done, n, off + done);
+        if (w <= 0)
+            return EXT2_ET_SHORT_WRITE;
+        done += (size_t)w;
+    }
+    return 0;
 }
 
 static errcode_t io_write(io_channel ch, unsigned long block, int count,
@@ -147,8 +170,8 @@ static errcode_t io_write(io_channel ch, unsigned long block, int count,
 
 static errcode_t io_flush(io_channel ch)
 {
-    (void)ch;
-    return 0;
+    struct blk_chan *bc = ch->private_data;
+    return host_blk_sync(bc->fd) < 0 ? EXT2_ET_SHORT_WRITE : 0;
 }
 
 static errcode_t io_set_option(io_channel ch, const char *opt, const char *arg)
@@ -248,6 +271,110 @@ static long iget(struct super *sb, ext2_ino_t ino, struct inode **out)
     return 0;
 }
 
+/* ---- the on-disk inode ---- */
+
+static long disk_read(struct ext4_sb *es, ext2_ino_t ino,
+                      struct ext2_inode_large *d)
+{
+    memset(d, 0, sizeof(*d));
+    return ext_err(ext2fs_read_inode_full(es->fs, ino, (struct ext2_inode *)d,
+                                          sizeof(*d)));
+}
+
+static long disk_write(struct ext4_sb *es, ext2_ino_t ino,
+                       struct ext2_inode_large *d)
+{
+    return ext_err(ext2fs_write_inode_full(es->fs, ino, (struct ext2_inode *)d,
+                                           sizeof(*d)));
+}
+
+static void put_time(uint32_t *sec, uint32_t *extra, bool has_extra,
+                     const struct linux_timespec *t)
+{
+    *sec = (uint32_t)t->tv_sec;
+    /* ext4_encode_extra_time: the epoch bits count from the low 32 bits
+       taken as signed */
+    if (has_extra)
+        *extra =
+            (uint32_t)(((t->tv_sec - (int64_t)(int32_t)t->tv_sec) >> 32) & 3) |
+            (uint32_t)(t->tv_nsec << 2);
+}
+
+/* The VFS inode's owner, mode and times into d. */
+static void attrs_to_disk(const struct inode *i, struct ext2_inode_large *d)
+{
+    bool extra = d->i_extra_isize >= 24;
+    d->i_mode = (uint16_t)i->mode;
+    d->i_uid = (uint16_t)i->uid;
+    d->osd2.linux2.l_i_uid_high = (uint16_t)(i->uid >> 16);
+    d->i_gid = (uint16_t)i->gid;
+    d->osd2.linux2.l_i_gid_high = (uint16_t)(i->gid >> 16);
+    put_time(&d->i_atime, &d->i_atime_extra, extra, &i->atime);
+    put_time(&d->i_mtime, &d->i_mtime_extra, extra, &i->mtime);
+    put_time(&d->i_ctime, &d->i_ctime_extra, extra, &i->ctime);
+}
+
+/* Read ino back into its cached VFS inode, if there is one. */
+static void refresh(struct ext4_sb *es, ext2_ino_t ino)
+{
+    for (struct inode *i = es->hash[ino % BUCKETS]; i;
+         i = ((struct ext4_info *)i->priv)->next)
+        if (i->ino == ino) {
+            struct ext2_inode_large d;
+            if (disk_read(es, ino, &d) == 0)
+                fill(i, &d);
+            return;
+        }
+}
+
+/* super_ops.write_inode: chmod, chown, utimens made on the VFS inode. */
+static long ext4_write_inode(struct inode *i)
+{
+    struct ext4_sb *es = esb(i);
+    struct ext2_inode_large d;
+    if (es->ro)
+        return -EROFS;
+    long r = disk_read(es, (ext2_ino_t)i->ino, &d);
+    if (r == 0) {
+        attrs_to_disk(i, &d);
+        r = disk_write(es, (ext2_ino_t)i->ino, &d);
+    }
+    return r;
+}
+
+/* Times now on ino (what: 1 mtime+ctime, 2 ctime only). */
+static void touch(struct ext4_sb *es, ext2_ino_t ino, int what)
+{
+    struct ext2_inode_large d;
+    struct linux_timespec now;
+    if (disk_read(es, ino, &d))
+        return;
+    vfs_now(&now);
+    bool extra = d.i_extra_isize >= 24;
+    if (what == 1)
+        put_time(&d.i_mtime, &d.i_mtime_extra, extra, &now);
+    put_time(&d.i_ctime, &d.i_ctime_extra, extra, &now);
+    disk_write(es, ino, &d);
+    refresh(es, ino);
+}
+
+/* Give an inode with no names back: its blocks, then the inode itself.
+   From evict (the last reference) or at exit. */
+static void release(struct ext4_sb *es, ext2_ino_t ino)
+{
+    struct ext2_inode_large d;
+    struct linux_timespec now;
+    if (es->ro || disk_read(es, ino, &d) || d.i_links_count)
+        return;
+    int dir = LINUX_S_ISDIR(d.i_mode);
+    if (ext2fs_inode_has_valid_blocks2(es->fs, (struct ext2_inode *)&d))
+        ext2fs_punch(es->fs, ino, (struct ext2_inode *)&d, NULL, 0, ~0ULL);
+    vfs_now(&now);
+    d.i_dtime = (uint32_t)now.tv_sec;
+    disk_write(es, ino, &d);
+    ext2fs_inode_alloc_stats2(es->fs, ino, -1, dir);
+}
+
 static void ext4_evict(struct inode *inode)
 {
     struct ext4_sb *es = esb(inode);
@@ -258,6 +385,378 @@ static void ext4_evict(struct inode *inode)
             break;
         }
     kfree(inode->priv);
+    if (inode->nlink == 0) /* unlinked while in use: now it can go */
+        release(es, (ext2_ino_t)inode->ino);
+}
+
+/* ---- names ---- */
+
+static int ft_of(uint32_t mode)
+{
+    switch (mode & LINUX_S_IFMT) {
+    case LINUX_S_IFREG: return EXT2_FT_REG_FILE;
+    case LINUX_S_IFDIR: return EXT2_FT_DIR;
+    case LINUX_S_IFCHR: return EXT2_FT_CHRDEV;
+    case LINUX_S_IFBLK: return EXT2_FT_BLKDEV;
+    case LINUX_S_IFIFO: return EXT2_FT_FIFO;
+    case LINUX_S_IFSOCK: return EXT2_FT_SOCK;
+    case LINUX_S_IFLNK: return EXT2_FT_SYMLINK;
+    default: return EXT2_FT_UNKNOWN;
+    }
+}
+
+/* ext2fs_link, growing the directory when it is full. */
+static errcode_t link_in(ext2_filsys fs, ext2_ino_t dir, const char *name,
+                         ext2_ino_t ino, int ft)
+{
+    errcode_t e = ext2fs_link(fs, dir, name, ino, ft);
+    if (e == EXT2_ET_DIR_NO_SPACE && !(e = ext2fs_expand_dir(fs, dir)))
+        e = ext2fs_link(fs, dir, name, ino, ft);
+    return e;
+}
+
+/* A new regular file, device or special node (create_inode.c's way). */
+static long new_node(struct ext4_sb *es, ext2_ino_t dir, const char *name,
+                     uint32_t mode, uint64_t rdev, ext2_ino_t *out)
+{
+    ext2_filsys fs = es->fs;
+    ext2_ino_t ino;
+    errcode_t e = ext2fs_new_inode(fs, dir, (int)mode, NULL, &ino);
+    if (!e)
+        e = link_in(fs, dir, name, ino, ft_of(mode));
+    if (e)
+        return ext_err(e);
+    ext2fs_inode_alloc_stats2(fs, ino, +1, 0);
+    struct ext2_inode_large d;
+    memset(&d, 0, sizeof(d));
+    d.i_mode = (uint16_t)mode;
+    d.i_links_count = 1;
+    uint32_t major = (uint32_t)(rdev >> 8), minor = (uint32_t)(rdev & 0xff);
+    if (LINUX_S_ISCHR(mode) || LINUX_S_ISBLK(mode)) {
+        if (major < 256 && minor < 256)
+            d.i_block[0] = major * 256 + minor;
+        else
+            d.i_block[1] =
+                (minor & 0xff) | (major << 8) | ((minor & ~0xffU) << 12);
+    }
+    if (LINUX_S_ISREG(mode) && ext2fs_has_feature_extents(fs->super)) {
+        ext2_extent_handle_t h;
+        if (!ext2fs_extent_open2(fs, ino, (struct ext2_inode *)&d, &h))
+            ext2fs_extent_free(h);
+    }
+    e = ext2fs_write_new_inode(fs, ino, (struct ext2_inode *)&d);
+    *out = ino;
+    return ext_err(e);
+}
+
+static long ext4_create(struct inode *dir, const char *name, uint32_t mode,
+                        uint64_t rdev, const char *target, struct inode **out)
+{
+    struct ext4_sb *es = esb(dir);
+    ext2_filsys fs = es->fs;
+    ext2_ino_t ino, pino = (ext2_ino_t)dir->ino;
+    errcode_t e;
+    long r = 0;
+    if (es->ro)
+        return -EROFS;
+    if (ext2fs_lookup(fs, pino, name, (int)strlen(name), NULL, &ino) == 0)
+        return -EEXIST;
+    if (s_isdir(mode)) {
+        e = ext2fs_mkdir(fs, pino, 0, name);
+        if (e == EXT2_ET_DIR_NO_SPACE && !(e = ext2fs_expand_dir(fs, pino)))
+            e = ext2fs_mkdir(fs, pino, 0, name);
+        r = ext_err(e);
+    } else if (s_islnk(mode)) {
+        e = ext2fs_symlink(fs, pino, 0, name, target);
+        if (e == EXT2_ET_DIR_NO_SPACE && !(e = ext2fs_expand_dir(fs, pino)))
+            e = ext2fs_symlink(fs, pino, 0, name, target);
+        r = ext_err(e);
+    } else {
+        r = new_node(es, pino, name, mode, rdev, &ino);
+    }
+    if (r == 0 && (s_isdir(mode) || s_islnk(mode)))
+        r = ext_err(
+            ext2fs_lookup(fs, pino, name, (int)strlen(name), NULL, &ino));
+    if (r)
+        return r;
+    /* owner, mode and times as the caller's */
+    struct ext2_inode_large d;
+    struct inode tmp = {
+        .mode = mode, .uid = current_proc()->euid, .gid = current_proc()->egid};
+    vfs_now(&tmp.mtime);
+    tmp.atime = tmp.ctime = tmp.mtime;
+    if ((r = disk_read(es, ino, &d)) == 0) {
+        attrs_to_disk(&tmp, &d);
+        r = disk_write(es, ino, &d);
+    }
+    touch(es, pino, 1);
+    return r ? r : iget(dir->sb, ino, out);
+}
+
+static long ext4_link(struct inode *dir, const char *name, struct inode *target)
+{
+    struct ext4_sb *es = esb(dir);
+    struct ext2_inode_large d;
+    ext2_ino_t ino;
+    if (es->ro)
+        return -EROFS;
+    if (ext2fs_lookup(es->fs, (ext2_ino_t)dir->ino, name, (int)strlen(name),
+                      NULL, &ino) == 0)
+        return -EEXIST;
+    long r = disk_read(es, (ext2_ino_t)target->ino, &d);
+    if (r == 0 && d.i_links_count >= 65000)
+        r = -EMLINK;
+    if (r == 0)
+        r = ext_err(link_in(es->fs, (ext2_ino_t)dir->ino, name,
+                            (ext2_ino_t)target->ino, ft_of(d.i_mode)));
+    if (r == 0) {
+        d.i_links_count++;
+        r = disk_write(es, (ext2_ino_t)target->ino, &d);
+        touch(es, (ext2_ino_t)target->ino, 2);
+        touch(es, (ext2_ino_t)dir->ino, 1);
+    }
+    return r;
+}
+
+struct count {
+    int n;
+};
+
+static int count_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *de,
+                    int offset, int blocksize, char *buf, void *priv)
+{
+    (void)dir, (void)de, (void)offset, (void)blocksize, (void)buf;
+    if (entry != DIRENT_DOT_FILE && entry != DIRENT_DOT_DOT_FILE)
+        ((struct count *)priv)->n++;
+    return 0;
+}
+
+static bool dir_empty(ext2_filsys fs, ext2_ino_t ino)
+{
+    struct count c = {0};
+    ext2fs_dir_iterate2(fs, ino, 0, NULL, count_cb, &c);
+    return c.n == 0;
+}
+
+/* Drop the name `name` (inode ino, d) from dir and its link counts. */
+static long drop_name(struct ext4_sb *es, ext2_ino_t dir, const char *name,
+                      ext2_ino_t ino, struct ext2_inode_large *d)
+{
+    long r = ext_err(ext2fs_unlink(es->fs, dir, name, ino, 0));
+    if (r)
+        return r;
+    if (LINUX_S_ISDIR(d->i_mode)) {
+        d->i_links_count = 0;
+        struct ext2_inode_large p;
+        if (disk_read(es, dir, &p) == 0 && p.i_links_count > 1) {
+            p.i_links_count--; /* the child's ".." */
+            disk_write(es, dir, &p);
+        }
+    } else if (d->i_links_count) {
+        d->i_links_count--;
+    }
+    r = disk_write(es, ino, d);
+    touch(es, ino, 2);
+    touch(es, dir, 1);
+    return r;
+}
+
+static long ext4_unlink(struct inode *dir, const char *name, bool dir_only)
+{
+    struct ext4_sb *es = esb(dir);
+    struct ext2_inode_large d;
+    ext2_ino_t ino;
+    if (es->ro)
+        return -EROFS;
+    long r = ext_err(ext2fs_lookup(es->fs, (ext2_ino_t)dir->ino, name,
+                                   (int)strlen(name), NULL, &ino));
+    if (r || (r = disk_read(es, ino, &d)))
+        return r;
+    bool isdir = LINUX_S_ISDIR(d.i_mode);
+    if (dir_only && !isdir)
+        return -ENOTDIR;
+    if (!dir_only && isdir)
+        return -EISDIR;
+    if (isdir && !dir_empty(es->fs, ino))
+        return -ENOTEMPTY;
+    r = drop_name(es, (ext2_ino_t)dir->ino, name, ino, &d);
+    /* no names left: the inode goes with its last user (evict) */
+    struct inode *i;
+    if (r == 0 && d.i_links_count == 0 && iget(dir->sb, ino, &i) == 0)
+        inode_put(i); /* unused here: evict releases it now */
+    return r;
+}
+
+/* Is a (an ext4 directory) an ancestor of, or, b? */
+static bool ancestor(ext2_filsys fs, ext2_ino_t a, ext2_ino_t b)
+{
+    for (int depth = 0; depth < 4096; depth++) {
+        if (b == a)
+            return true;
+        if (b == EXT2_ROOT_INO)
+            return false;
+        ext2_ino_t up;
+        if (ext2fs_lookup(fs, b, "..", 2, NULL, &up) || up == b)
+            return false;
+        b = up;
+    }
+    return true;
+}
+
+struct dotdot {
+    ext2_ino_t to;
+};
+
+static int dotdot_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *de,
+                     int offset, int blocksize, char *buf, void *priv)
+{
+    (void)dir, (void)offset, (void)blocksize, (void)buf;
+    if (entry != DIRENT_DOT_DOT_FILE)
+        return 0;
+    de->inode = ((struct dotdot *)priv)->to;
+    return DIRENT_CHANGED | DIRENT_ABORT;
+}
+
+struct swap {
+    const char *name;
+    ext2_ino_t ino;
+    int ft;
+};
+
+static int swap_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *de,
+                   int offset, int blocksize, char *buf, void *priv)
+{
+    struct swap *sw = priv;
+    (void)dir, (void)entry, (void)offset, (void)blocksize, (void)buf;
+    size_t len = (size_t)ext2fs_dirent_name_len(de);
+    if (!de->inode || len != strlen(sw->name) ||
+        memcmp(de->name, sw->name, len))
+        return 0;
+    de->inode = sw->ino;
+    ext2fs_dirent_set_file_type(de, sw->ft);
+    return DIRENT_CHANGED | DIRENT_ABORT;
+}
+
+/* Point dir's entry `name` at ino (of type ft). */
+static long repoint(ext2_filsys fs, ext2_ino_t dir, const char *name,
+                    ext2_ino_t ino, int ft)
+{
+    struct swap sw = {name, ino, ft};
+    return ext_err(ext2fs_dir_iterate2(fs, dir, 0, NULL, swap_cb, &sw));
+}
+
+static void move_dotdot(struct ext4_sb *es, ext2_ino_t child, ext2_ino_t from,
+                        ext2_ino_t to)
+{
+    struct dotdot dd = {to};
+    struct ext2_inode_large p;
+    ext2fs_dir_iterate2(es->fs, child, DIRENT_FLAG_INCLUDE_EMPTY, NULL,
+                        dotdot_cb, &dd);
+    if (disk_read(es, from, &p) == 0 && p.i_links_count > 1) {
+        p.i_links_count--;
+        disk_write(es, from, &p);
+    }
+    if (disk_read(es, to, &p) == 0) {
+        p.i_links_count++;
+        disk_write(es, to, &p);
+    }
+}
+
+/* RENAME_EXCHANGE: the two entries trade inodes in place. */
+static long exchange(struct ext4_sb *es, ext2_ino_t o, const char *oname,
+                     ext2_ino_t n, const char *nname)
+{
+    ext2_filsys fs = es->fs;
+    ext2_ino_t a, b;
+    struct ext2_inode_large ad, bd;
+    long r = ext_err(ext2fs_lookup(fs, o, oname, (int)strlen(oname), NULL, &a));
+    if (r || (r = ext_err(
+                  ext2fs_lookup(fs, n, nname, (int)strlen(nname), NULL, &b))))
+        return r;
+    if ((r = disk_read(es, a, &ad)) || (r = disk_read(es, b, &bd)))
+        return r;
+    if (a == b)
+        return 0;
+    if ((LINUX_S_ISDIR(ad.i_mode) && ancestor(fs, a, n)) ||
+        (LINUX_S_ISDIR(bd.i_mode) && ancestor(fs, b, o)))
+        return -EINVAL;
+    if ((r = repoint(fs, o, oname, b, ft_of(bd.i_mode))) ||
+        (r = repoint(fs, n, nname, a, ft_of(ad.i_mode))))
+        return r;
+    if (o != n && LINUX_S_ISDIR(ad.i_mode))
+        move_dotdot(es, a, o, n);
+    if (o != n && LINUX_S_ISDIR(bd.i_mode))
+        move_dotdot(es, b, n, o);
+    touch(es, a, 2);
+    touch(es, b, 2);
+    touch(es, o, 1);
+    touch(es, n, 1);
+    return 0;
+}
+
+static long ext4_rename(struct inode *odir, const char *oname,
+                        struct inode *ndir, const char *nname, unsigned flags)
+{
+    struct ext4_sb *es = esb(odir);
+    ext2_filsys fs = es->fs;
+    ext2_ino_t o = (ext2_ino_t)odir->ino, n = (ext2_ino_t)ndir->ino, src, dst;
+    struct ext2_inode_large sd, dd;
+    if (es->ro)
+        return -EROFS;
+    if (flags & 2)
+        return exchange(es, o, oname, n, nname);
+    long r =
+        ext_err(ext2fs_lookup(fs, o, oname, (int)strlen(oname), NULL, &src));
+    if (r || (r = disk_read(es, src, &sd)))
+        return r;
+    bool sdir = LINUX_S_ISDIR(sd.i_mode);
+    if (sdir && ancestor(fs, src, n))
+        return -EINVAL;
+    if (ext2fs_lookup(fs, n, nname, (int)strlen(nname), NULL, &dst) == 0) {
+        if (dst == src)
+            return 0;
+        if (flags & 1)
+            return -EEXIST;
+        if ((r = disk_read(es, dst, &dd)))
+            return r;
+        bool ddir = LINUX_S_ISDIR(dd.i_mode);
+        if (sdir && !ddir)
+            return -ENOTDIR;
+        if (!sdir && ddir)
+            return -EISDIR;
+        if (ddir && !dir_empty(fs, dst))
+            return -ENOTEMPTY;
+        if ((r = drop_name(es, n, nname, dst, &dd)))
+            return r;
+        struct inode *i;
+        if (dd.i_links_count == 0 && iget(odir->sb, dst, &i) == 0)
+            inode_put(i);
+    }
+    r = ext_err(link_in(fs, n, nname, src, ft_of(sd.i_mode)));
+    if (r == 0)
+        r = ext_err(ext2fs_unlink(fs, o, oname, src, 0));
+    if (r == 0 && sdir && o != n)
+        move_dotdot(es, src, o, n);
+    touch(es, src, 2);
+    touch(es, o, 1);
+    touch(es, n, 1);
+    return r;
+}
+
+static long ext4_truncate(struct inode *inode, int64_t size)
+{
+    struct ext4_sb *es = esb(inode);
+    ext2_file_t file;
+    if (es->ro)
+        return -EROFS;
+    errcode_t e = ext2fs_file_open(es->fs, (ext2_ino_t)inode->ino,
+                                   EXT2_FILE_WRITE, &file);
+    if (e)
+        return ext_err(e);
+    e = ext2fs_file_set_size2(file, (uint64_t)size);
+    errcode_t c = ext2fs_file_close(file);
+    touch(es, (ext2_ino_t)inode->ino, 1);
+    return ext_err(e ? e : c);
 }
 
 static long ext4_lookup(struct inode *dir, const char *name, struct inode **out)
@@ -296,9 +795,15 @@ static long ext4_readlink(struct inode *inode, char *buf, size_t size)
 
 /* ---- directories ---- */
 
+/* getdents positions are byte offsets in the directory (block number *
+   block size + offset), as Linux's: removing an entry moves no other, so
+   a program that deletes while it reads (nftw) sees every entry once.
+   Blocks are counted by their first entry, always at offset 0, which
+   DIRENT_FLAG_INCLUDE_EMPTY reports even when it is unused. */
 struct iter {
     struct dir_ctx *ctx;
-    int64_t index; /* entries seen so far: the position cookie */
+    int64_t block;
+    int last_offset;
 };
 
 static unsigned ft_to_dt(int ft)
@@ -312,23 +817,27 @@ static int iter_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *de,
                    int offset, int blocksize, char *buf, void *priv)
 {
     struct iter *it = priv;
-    (void)dir, (void)entry, (void)offset, (void)blocksize, (void)buf;
-    int64_t i = it->index++;
-    if (i < it->ctx->pos)
+    (void)dir, (void)entry, (void)buf;
+    if (offset == 0 && it->last_offset >= 0)
+        it->block++;
+    it->last_offset = offset;
+    int64_t cookie = it->block * blocksize + offset;
+    if (!de->inode || cookie < it->ctx->pos)
         return 0;
     size_t len = (size_t)ext2fs_dirent_name_len(de);
     if (!it->ctx->emit(it->ctx, de->name, len, de->inode,
                        ft_to_dt(ext2fs_dirent_file_type(de))))
         return DIRENT_ABORT;
-    it->ctx->pos = i + 1;
+    it->ctx->pos = cookie + 1;
     return 0;
 }
 
 static long ext4_iterate(struct file *f, struct dir_ctx *ctx)
 {
-    struct iter it = {ctx, 0};
-    errcode_t e = ext2fs_dir_iterate2(
-        esb(f->inode)->fs, (ext2_ino_t)f->inode->ino, 0, NULL, iter_cb, &it);
+    struct iter it = {ctx, 0, -1};
+    errcode_t e =
+        ext2fs_dir_iterate2(esb(f->inode)->fs, (ext2_ino_t)f->inode->ino,
+                            DIRENT_FLAG_INCLUDE_EMPTY, NULL, iter_cb, &it);
     return ext_err(e);
 }
 
@@ -336,10 +845,88 @@ static long ext4_iterate(struct file *f, struct dir_ctx *ctx)
 
 static long ext4_open(struct inode *inode, struct file *f)
 {
-    (void)inode;
-    if ((f->flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
+    if ((f->flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY && esb(inode)->ro)
         return -EROFS;
     return 0;
+}
+
+static long ext4_write(struct file *f, const void *buf, size_t len,
+                       int64_t *pos)
+{
+    struct inode *inode = f->inode;
+    struct ext4_sb *es = esb(inode);
+    char *bounce = kmalloc(MIN(len, (size_t)BOUNCE));
+    size_t done = 0;
+    long err = 0;
+    if (!bounce)
+        return -ENOMEM;
+    vfs_lock();
+    ext2_file_t file = NULL;
+    errcode_t e = ext2fs_file_open(es->fs, (ext2_ino_t)inode->ino,
+                                   EXT2_FILE_WRITE, &file);
+    if (e)
+        err = ext_err(e);
+    if (!err && (f->flags & LINUX_O_APPEND))
+        *pos = inode->size;
+    while (!err && done < len) {
+        size_t n = MIN(len - done, (size_t)BOUNCE);
+        unsigned wrote = 0;
+        if (uaccess_copy(bounce, (const char *)buf + done, n) < 0) {
+            err = -EFAULT;
+            break;
+        }
+        e = ext2fs_file_llseek(file, (uint64_t)*pos, EXT2_SEEK_SET, NULL);
+        if (!e)
+            e = ext2fs_file_write(file, bounce, (unsigned)n, &wrote);
+        done += wrote;
+        *pos += wrote;
+        if (e || wrote < n)
+            err = e ? ext_err(e) : -ENOSPC;
+    }
+    if (file) {
+        e = ext2fs_file_close(file); /* writes the data and the size */
+        if (e && !err)
+            err = ext_err(e);
+    }
+    if (done)
+        touch(es, (ext2_ino_t)inode->ino, 1);
+    vfs_unlock();
+    kfree(bounce);
+    return done ? (long)done : err;
+}
+
+/* Everything of this image to the host's disk: metadata, then fdatasync. */
+static long sync_fs(struct ext4_sb *es)
+{
+    if (es->ro)
+        return 0;
+    errcode_t e = ext2fs_flush(es->fs); /* super, descriptors, bitmaps */
+    if (!e)
+        e = io_channel_flush(es->fs->io); /* and the host's fdatasync */
+    return ext_err(e);
+}
+
+static long ext4_fsync(struct file *f)
+{
+    vfs_lock();
+    long r = sync_fs(esb(f->inode));
+    vfs_unlock();
+    return r;
+}
+
+void ext4_sync_all(void)
+{
+    for (struct ext4_sb *es = all_sbs; es; es = es->next) {
+        if (es->ro)
+            continue;
+        /* names unlinked while still open: nobody can use them after exit */
+        for (int b = 0; b < BUCKETS; b++)
+            for (struct inode *i = es->hash[b]; i;
+                 i = ((struct ext4_info *)i->priv)->next)
+                if (i->nlink == 0)
+                    release(es, (ext2_ino_t)i->ino);
+        sync_fs(es);
+    }
 }
 
 static long ext4_read(struct file *f, void *buf, size_t len, int64_t *pos)
@@ -385,31 +972,49 @@ static long ext4_read(struct file *f, void *buf, size_t len, int64_t *pos)
 
 static const struct inode_ops ext4_iops = {
     .lookup = ext4_lookup,
+    .create = ext4_create,
+    .link = ext4_link,
+    .unlink = ext4_unlink,
+    .rename = ext4_rename,
     .readlink = ext4_readlink,
+    .truncate = ext4_truncate,
 };
 static const struct file_ops ext4_dir_fops = {.iterate = ext4_iterate,
                                               .seekable = true};
 static const struct file_ops ext4_file_fops = {
     .open = ext4_open,
     .read = ext4_read,
+    .write = ext4_write,
+    .fsync = ext4_fsync,
     .seekable = true,
 };
-static const struct super_ops ext4_sops = {.evict = ext4_evict};
+static const struct super_ops ext4_sops = {.evict = ext4_evict,
+                                           .write_inode = ext4_write_inode};
 
 /* Mount the image on host fd `fd`: its root inode (a new reference) in
  *root, or an error with a reason in why. vfs_lock held. */
-long ext4_mount(int fd, struct inode **root, const char **why);
-long ext4_mount(int fd, struct inode **root, const char **why)
+long ext4_mount(int fd, bool ro, struct inode **root, const char **why)
 {
     char name[16];
     ext2_filsys fs;
     ksnprintf(name, sizeof(name), "%d", fd);
-    errcode_t e =
-        ext2fs_open2(name, NULL, EXT2_FLAG_64BITS, 0, 0, &husk_io, &fs);
+    int flags = EXT2_FLAG_64BITS | (ro ? 0 : EXT2_FLAG_RW);
+    errcode_t e = ext2fs_open2(name, NULL, flags, 0, 0, &husk_io, &fs);
     if (e) {
         *why = "not an ext2/3/4 filesystem, or a damaged one";
         return -EINVAL;
     }
+    if (!ro && ext2fs_has_feature_journal_needs_recovery(fs->super)) {
+        ext2fs_close_free(&fs);
+        *why = "its journal needs recovery (run e2fsck on it first)";
+        return -EINVAL;
+    }
+    if (!ro && (e = ext2fs_read_bitmaps(fs))) {
+        ext2fs_close_free(&fs);
+        *why = "damaged allocation bitmaps (run e2fsck on it)";
+        return -EINVAL;
+    }
+    ((struct blk_chan *)fs->io->private_data)->max = fs->blocksize;
     struct super *sb = super_create(&ext4_sops, "ext4");
     struct ext4_sb *es = kzalloc(sizeof(*es));
     if (!sb || !es) {
@@ -420,8 +1025,11 @@ long ext4_mount(int fd, struct inode **root, const char **why)
     }
     es->fs = fs;
     es->fd = fd;
+    es->ro = ro;
+    es->next = all_sbs;
+    all_sbs = es;
     sb->priv = es;
-    sb->rdonly = true;
+    sb->rdonly = ro;
     long r = iget(sb, EXT2_ROOT_INO, root);
     if (r == 0 && !s_isdir((*root)->mode)) {
         inode_put(*root);

@@ -570,6 +570,12 @@ static long attr_target(int dfd, uptr_t uname, int flags, bool by_fd,
     return 0;
 }
 
+/* Attributes changed on the VFS inode reach the filesystem (ext4). */
+static long store_attrs(struct inode *i)
+{
+    return i->sb->ops->write_inode ? i->sb->ops->write_inode(i) : 0;
+}
+
 static long owner_or_root(struct inode *i)
 {
     uint32_t euid = current_proc()->euid;
@@ -592,6 +598,7 @@ static long do_chmod(int dfd, uptr_t uname, uint32_t mode, int flags,
     if (!(r = owner_or_root(p.inode)) && !(r = set_attr_ro(&p))) {
         p.inode->mode = (p.inode->mode & LINUX_S_IFMT) | (mode & 07777);
         vfs_now(&p.inode->ctime);
+        r = store_attrs(p.inode);
     }
     vfs_unlock();
     path_put(&p);
@@ -645,6 +652,7 @@ static long do_chown(int dfd, uptr_t uname, uint32_t uid, uint32_t gid,
         if ((change_uid || change_gid) && !s_isdir(i->mode))
             i->mode &= ~04000U; /* chown(2): set-user-ID is cleared */
         vfs_now(&i->ctime);
+        r = store_attrs(i);
     }
     vfs_unlock();
     path_put(&p);
@@ -710,6 +718,7 @@ static long set_times(int dfd, uptr_t uname, const struct linux_timespec *t,
         if (!t || t[1].tv_nsec != UTIME_OMIT)
             p.inode->mtime = ts[1];
         p.inode->ctime = now;
+        r = store_attrs(p.inode);
     }
     vfs_unlock();
     path_put(&p);

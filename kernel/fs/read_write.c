@@ -5,6 +5,7 @@
    fallocate. */
 #include "abi/linux/fcntl.h"
 #include "abi/linux/ioctl.h"
+#include "ext4.h"
 #include "file.h"
 #include "syscall/syscall.h"
 #include "syscall/uaccess.h"
@@ -551,7 +552,13 @@ static long do_fsync(int fd)
 
 SYSCALL_DEFINE1(fsync, int, fd) { return do_fsync(fd); }
 SYSCALL_DEFINE1(fdatasync, int, fd) { return do_fsync(fd); }
-SYSCALL_DEFINE0(sync) { return 0; } /* memory filesystems: nothing to do */
+SYSCALL_DEFINE0(sync)
+{
+    vfs_lock();
+    ext4_sync_all();
+    vfs_unlock();
+    return 0;
+}
 
 SYSCALL_DEFINE4(sync_file_range, int, fd, long, off, long, n, unsigned, flags)
 {
@@ -566,6 +573,9 @@ SYSCALL_DEFINE1(syncfs, int, fd)
     if (!f)
         return -EBADF;
     file_put(f);
+    vfs_lock();
+    ext4_sync_all(); /* the images are few: all of them */
+    vfs_unlock();
     return 0;
 }
 

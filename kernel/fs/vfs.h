@@ -64,6 +64,8 @@ struct inode_ops {
 
 struct super_ops {
     void (*evict)(struct inode *inode); /* last reference gone */
+    /* The inode's owner, mode or times changed: store them (ext4). */
+    long (*write_inode)(struct inode *inode);
     long (*statfs)(struct super *sb, void *kstatfs);
 };
 

@@ -4,6 +4,7 @@
    prctl. The first process is pid 1 with parent 0, as in a container. */
 #include "task.h"
 
+#include "fs/ext4.h"
 #include "host/host.h"
 #include "syscall/syscall.h"
 #include "syscall/uaccess.h"
@@ -11,15 +12,26 @@
 struct kernel_info kinfo;
 bool kernel_trace;
 
+/* The sandbox ends: what the filesystems hold goes to the images first,
+   so a clean exit, and a program's fatal signal, leave them consistent. */
+static void sandbox_end(void)
+{
+    vfs_lock();
+    ext4_sync_all();
+    vfs_unlock();
+}
+
 _Noreturn void proc_exit(struct proc *p, int status)
 {
     (void)p; /* one process per sandbox today: its end is the sandbox's */
+    sandbox_end();
     host_exit_group(status & 0xff);
 }
 
 _Noreturn void proc_exit_signal(struct proc *p, int sig)
 {
     (void)p;
+    sandbox_end();
     host_exit_signal(sig);
 }
 

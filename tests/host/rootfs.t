@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# rootfs.t: husk run --rootfs IMAGE: programs found and run from inside an
-# ext4 image (read-only for now), the image left unchanged, /tmp /dev
+# rootfs.t: husk run --rootfs IMAGE:ro: programs found and run from inside
+# an ext4 image mounted read-only, the image left unchanged, /tmp /dev
 # /proc mounted where the image has the directories, bad images refused.
+# (Writing images: ext4.t.)
 . "$(dirname "$0")/lib.sh"
 B=${B:-build}
 HUSK=${HUSK:-$B/husk}
@@ -23,31 +24,31 @@ run_husk image build "$root" -o "$img"
 is "$RC" 0 "an image of the test tree"
 before=$(sha256sum <"$img")
 
-run_husk run --rootfs "$img" cat /etc/motd
+run_husk run --rootfs "$img:ro" cat /etc/motd
 is "$RC:$OUT" $'0:hello from the image\n' "cat, found by PATH inside the image, reads a file of the image"
-run_husk run --rootfs "$img" sha256sum /etc/blob
+run_husk run --rootfs "$img:ro" sha256sum /etc/blob
 is "${OUT%% *}" "$(sha256sum <"$root/etc/blob" | cut -d' ' -f1)" "a 2 MB file reads back byte for byte"
-run_husk run --rootfs "$img" ls /
+run_husk run --rootfs "$img:ro" ls /
 is "$OUT" $'bin\ndev\netc\nlost+found\nproc\ntests\ntmp\n' "ls / lists the image's root"
-run_husk run --rootfs "$img" --env PATH=/bin wc -l /etc/motd
+run_husk run --rootfs "$img:ro" --env PATH=/bin wc -l /etc/motd
 is "$OUT" $'1 /etc/motd\n' "PATH from --env is searched"
-run_husk run --rootfs "$img" /bin/ls -l /bin/cat
+run_husk run --rootfs "$img:ro" /bin/ls -l /bin/cat
 like "$OUT" "cat -> busybox" "symlinks read back"
-run_husk run --rootfs "$img" /bin/ls /proc/self/fd /dev/null /tmp
+run_husk run --rootfs "$img:ro" /bin/ls /proc/self/fd /dev/null /tmp
 is "$RC" 0 "/proc, /dev and /tmp are mounted on the image's directories"
-run_husk run --rootfs "$img" /bin/mkdir /newdir
-ok $([ "$RC" != 0 ] && grep -q "Read-only" <<<"$ERR" && echo 0 || echo 1) "the image is read-only: mkdir fails with EROFS"
-run_husk run --rootfs "$img" /bin/touch /tmp/x
+run_husk run --rootfs "$img:ro" /bin/mkdir /newdir
+ok $([ "$RC" != 0 ] && grep -q "Read-only" <<<"$ERR" && echo 0 || echo 1) "IMAGE:ro is read-only: mkdir fails with EROFS"
+run_husk run --rootfs "$img:ro" /bin/touch /tmp/x
 is "$RC" 0 "the tmpfs on /tmp is writable"
 for t in core-misc core-auxv fs-files fs-dirs fs-procfs; do
-  run_husk run --rootfs "$img" "/tests/$t"
+  run_husk run --rootfs "$img:ro" "/tests/$t"
   ok $([ "$RC" = 0 ] && echo 0 || echo 1) "guest test $t passes from the image"
 done
 is "$(sha256sum <"$img")" "$before" "the image is unchanged after all the runs"
 e2fsck -fn "$img" >/dev/null 2>&1
 is "$?" 0 "e2fsck -fn finds it clean"
 
-run_husk run --rootfs "$img" nosuchprogram
+run_husk run --rootfs "$img:ro" nosuchprogram
 is "$RC" 127 "a program not in the image: 127"
 run_husk run --rootfs "$TAP_TMP/missing.img" /bin/ls
 is "$RC" 125 "a missing image: 125"

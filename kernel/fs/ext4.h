@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* ext4.h: ext4 images in the kernel (ext4.c). */
+#ifndef HUSK_EXT4_H
+#define HUSK_EXT4_H
+
+#include <stdbool.h>
+
+struct inode;
+
+/* Mount the image on host fd `fd` (read-only if ro): its root inode (a new
+   reference) in *root, or an error with a reason in *why. vfs_lock held. */
+long ext4_mount(int fd, bool ro, struct inode **root, const char **why);
+
+/* Write every mounted image's metadata back and make it durable (exit,
+   sync). vfs_lock held. */
+void ext4_sync_all(void);
+
+#endif
