@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -184,7 +185,20 @@ static void test_kill_nonexistent(void)
     CHECK_ERRNO(syscall(SYS_kill, getpid(), 65), EINVAL);
 }
 
+/* No children: every wait is ECHILD; bad options are EINVAL first. */
+static void test_wait(void)
+{
+    siginfo_t si;
+    CHECK_ERRNO(syscall(SYS_wait4, -1, NULL, 0, NULL), ECHILD);
+    CHECK_ERRNO(syscall(SYS_wait4, -1, NULL, WNOHANG, NULL), ECHILD);
+    CHECK_ERRNO(syscall(SYS_wait4, -1, NULL, 0x1000, NULL), EINVAL);
+    CHECK_ERRNO(syscall(SYS_waitid, P_ALL, 0, &si, WEXITED, NULL), ECHILD);
+    CHECK_ERRNO(syscall(SYS_waitid, P_ALL, 0, &si, 0, NULL), EINVAL);
+    CHECK_ERRNO(syscall(SYS_waitid, 99, 0, &si, WEXITED, NULL), EINVAL);
+}
+
 static const struct tap_test tests[] = {
+    {"wait4 and waitid without children", test_wait},
     {"bad fds give EBADF", test_bad_fd},
     {"bad dup3/dup2/fcntl arguments", test_bad_fd_args},
     {"bad pointers elsewhere give EFAULT", test_bad_pointer_misc},
