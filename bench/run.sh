@@ -211,6 +211,31 @@ measure_all "" "$ABS_OUT" "$items"
 [ $have_husk = 1 ] && measure_all "" "$ABS_OUT" "getppid-filter write1-filter"
 [ $have_musl = 1 ] && measure_all musl "$ABS_OUT/musl" "start clock write1"
 
+# Filesystem: the same program on the host's filesystem (a temporary
+# directory) and inside husk on an ext4 image, read-write.
+fs_figures() { # fs_figures LOG: "name value" lines from fsio's output
+	sed -n 's/^bench=\([a-z_]*\) value=\([0-9.]*\).*/\1 \2/p' "$1"
+}
+if [ "${BENCH_FS:-1}" != 0 ] && build "$CC" fsio "$OUT/fsio"; then
+	fsn=$(mktemp -d) fsr=$(mktemp -d) fsimg=$(mktemp -u /tmp/husk-bench-XXXXXX.img)
+	timeout -k 5 "$TMO" "$OUT/fsio" "$fsn" 256 2>"$LOGS/fs-native.log" >/dev/null
+	if [ $have_husk = 1 ]; then
+		mkdir -p "$fsr/bin" "$fsr/data" && cp "$OUT/fsio" "$fsr/bin/"
+		"$HUSK" image build "$fsr" -o "$fsimg" --size 600M >/dev/null 2>&1 &&
+			timeout -k 5 "$TMO" "$HUSK" run --rootfs "$fsimg" /bin/fsio /data 256 \
+				2>"$LOGS/fs-husk.log" >/dev/null
+	fi
+	rm -rf "$fsn" "$fsr" "$fsimg"
+	declare -A fsn_v fsh_v
+	while read -r k v; do fsn_v[$k]=$v; done < <(fs_figures "$LOGS/fs-native.log")
+	[ -e "$LOGS/fs-husk.log" ] &&
+		while read -r k v; do fsh_v[$k]=$v; done < <(fs_figures "$LOGS/fs-husk.log")
+	row "fs: write 256 MiB + fsync, MB/s" "${fsn_v[seq_write]-fail}" "${fsh_v[seq_write]-fail}"
+	row "fs: read it back, MB/s" "${fsn_v[seq_read]-fail}" "${fsh_v[seq_read]-fail}"
+	row "fs: read it again, MB/s" "${fsn_v[read_again]-fail}" "${fsh_v[read_again]-fail}"
+	row "fs: create+stat+unlink 10000 files, us/file" "${fsn_v[small_files]-fail}" "${fsh_v[small_files]-fail}"
+fi
+
 # Peak RSS rows after the timing rows, and how much husk adds.
 for r in "${RSS_ROWS[@]}"; do
 	IFS='|' read -r sfx n h <<<"$r"
