@@ -56,8 +56,10 @@ int main(int argc, char **argv)
     t = now() - t;
     close(fd);
     fprintf(stderr, "bench=seq_write value=%.1f unit=MB/s\n", mib / t);
-    fprintf(stderr, "bench=seq_read value=%.1f unit=MB/s\n", read_all(path, mib));
-    fprintf(stderr, "bench=read_again value=%.1f unit=MB/s\n", read_all(path, mib));
+    fprintf(stderr, "bench=seq_read value=%.1f unit=MB/s\n",
+            read_all(path, mib));
+    fprintf(stderr, "bench=read_again value=%.1f unit=MB/s\n",
+            read_all(path, mib));
     unlink(path);
 
     enum { N = 10000 };

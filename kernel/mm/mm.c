@@ -6,6 +6,8 @@
 #include "mm.h"
 
 #include "abi/linux/mman.h"
+#include "fs/file.h"
+#include "fs/vfs.h"
 #include "host/host.h"
 
 #define MAX_VMAS 65530 /* Linux's default vm.max_map_count */
@@ -77,6 +79,10 @@ static void split_at(struct mm *mm, uintptr_t addr)
     if (i < mm->n && mm->v[i].start < addr) {
         struct vma right = mm->v[i];
         right.start = addr;
+        if (right.file) { /* both halves hold the file */
+            right.off += addr - mm->v[i].start;
+            file_get(right.file);
+        }
         mm->v[i].end = addr;
         insert_at(mm, i + 1, &right);
     }
@@ -85,7 +91,8 @@ static void split_at(struct mm *mm, uintptr_t addr)
 static bool same_attrs(const struct vma *a, const struct vma *b)
 {
     return a->end == b->start && a->prot == b->prot && a->shared == b->shared &&
-           a->kind == b->kind;
+           a->kind == b->kind && a->file == b->file &&
+           (!a->file || a->off + (a->end - a->start) == b->off);
 }
 
 /* Merge vma i with its neighbours where they line up. */
@@ -93,10 +100,12 @@ static void merge_around(struct mm *mm, int i)
 {
     if (i + 1 < mm->n && same_attrs(&mm->v[i], &mm->v[i + 1])) {
         mm->v[i].end = mm->v[i + 1].end;
+        file_put(mm->v[i + 1].file); /* one of the two references */
         remove_at(mm, i + 1, 1);
     }
     if (i > 0 && same_attrs(&mm->v[i - 1], &mm->v[i])) {
         mm->v[i - 1].end = mm->v[i].end;
+        file_put(mm->v[i].file);
         remove_at(mm, i, 1);
     }
 }
@@ -109,6 +118,7 @@ static void punch(struct mm *mm, uintptr_t start, uintptr_t end)
     int i = mm_vma_index(mm, start), j = i;
     while (j < mm->n && mm->v[j].end <= end) {
         mm->mapped -= mm->v[j].end - mm->v[j].start;
+        file_put(mm->v[j].file);
         j++;
     }
     remove_at(mm, i, j - i);
@@ -144,15 +154,42 @@ long mm_record(struct mm *mm, const struct vma *vma)
     return 0;
 }
 
+void mm_writeback(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+    for (int i = mm_vma_index(mm, start); i < mm->n && mm->v[i].start < end;
+         i++) {
+        struct vma *v = &mm->v[i];
+        struct file *f = v->file;
+        if (!f || !v->shared || !(v->prot & 2) || !(v->prot & 1) ||
+            !f->ops->write || !f->inode)
+            continue;
+        uintptr_t s = MAX(start, v->start), e = MIN(end, v->end);
+        int64_t pos = (int64_t)(v->off + (s - v->start));
+        /* never past the file's end: a mapping does not grow its file */
+        if (pos >= f->inode->size)
+            continue;
+        size_t n = (size_t)MIN((int64_t)(e - s), f->inode->size - pos);
+        unsigned flags = f->flags;
+        f->flags &= ~0x400U; /* O_APPEND would move it to the end */
+        f->ops->write(f, (const void *)s, n, &pos);
+        f->flags = flags;
+    }
+}
+
 long mm_map_fixed(struct mm *mm, uintptr_t start, size_t len, int prot,
                   bool shared, enum vma_kind kind)
 {
     if (grow(mm, 3) < 0) /* before the host maps anything */
         return -ENOMEM;
+    mm_writeback(mm, start, start + len); /* what it replaces, first */
     long r = host_mem_map(start, len, prot, shared);
     if (r < 0)
         return r == -ENOMEM ? -ENOMEM : -EINVAL;
-    struct vma vma = {start, start + len, prot, shared, (unsigned char)kind};
+    struct vma vma = {.start = start,
+                      .end = start + len,
+                      .prot = prot,
+                      .shared = shared,
+                      .kind = (unsigned char)kind};
     return mm_record(mm, &vma);
 }
 
@@ -160,6 +197,7 @@ long mm_unmap(struct mm *mm, uintptr_t start, size_t len)
 {
     if (grow(mm, 2) < 0)
         return -ENOMEM;
+    mm_writeback(mm, start, start + len);
     long r = host_mem_release(start, len);
     if (r < 0)
         return r;
@@ -192,7 +230,8 @@ void mm_note_outside(struct mm *mm, uintptr_t start, uintptr_t end, int prot,
 {
     if (grow(mm, 1) < 0)
         return;
-    struct vma vma = {start, end, prot, false, (unsigned char)kind};
+    struct vma vma = {
+        .start = start, .end = end, .prot = prot, .kind = (unsigned char)kind};
     insert_at(mm, mm_vma_index(mm, start), &vma);
 }
 

@@ -20,11 +20,19 @@
 
 enum vma_kind { VMA_ANON, VMA_IMAGE, VMA_HEAP, VMA_STACK, VMA_VDSO };
 
+struct file;
+
 struct vma {
     uintptr_t start, end;
     int prot; /* LINUX_PROT_* */
     bool shared;
     unsigned char kind; /* enum vma_kind */
+    /* A file mapping: the file (a reference) and the offset of start in
+       it. husk copies the file in at mmap (MAP_PRIVATE and MAP_SHARED
+       alike); a shared writable mapping is written back on msync, munmap,
+       a MAP_FIXED over it, and exit. */
+    struct file *file;
+    uint64_t off;
 };
 
 struct mm {
@@ -66,6 +74,10 @@ bool mm_range_mapped(const struct mm *mm, uintptr_t start, uintptr_t end);
 /* Highest free range of len bytes inside [floor, top), or 0. */
 uintptr_t mm_find_free(const struct mm *mm, size_t len, uintptr_t floor,
                        uintptr_t top);
+
+/* Write shared file mappings in [start, end) back to their files
+   (msync, and before anything replaces them). mm->lock held. */
+void mm_writeback(struct mm *mm, uintptr_t start, uintptr_t end);
 
 /* Set the heap start (end of the image) and the stack bottom. */
 void mm_set_layout(struct mm *mm, uintptr_t brk_start, uintptr_t stack_lo);

@@ -3,6 +3,8 @@
    Errors follow mmap(2), mprotect(2), mremap(2), madvise(2) and brk(2). */
 #include "abi/linux/mman.h"
 #include "fs/file.h"
+#include "fs/vfs.h"
+#include "abi/linux/fcntl.h"
 #include "host/host.h"
 #include "mm.h"
 #include "syscall/syscall.h"
@@ -27,15 +29,66 @@ static size_t page_len(size_t len)
 
 bool file_is_dev_zero(struct file *f);
 
-/* 1: map as anonymous memory (/dev/zero); else an error: mapping files
-   comes with the rest of the filesystem issue. */
-static long file_mapping(int fd)
+/* The file to map (a reference in *out), or NULL for anonymous memory
+   (/dev/zero), after mmap(2)'s checks. */
+static long file_mapping(int fd, int prot, bool shared, struct file **out)
 {
     struct file *f = fdt_get(current_proc()->fdt, fd);
+    *out = NULL;
     if (!f)
         return -EBADF;
-    long r = file_is_dev_zero(f) ? 1 : -ENODEV;
+    unsigned acc = f->flags & LINUX_O_ACCMODE;
+    long r = 0;
+    if (file_is_dev_zero(f))
+        r = 0; /* anonymous memory */
+    else if (f->flags & LINUX_O_PATH)
+        r = -EBADF;
+    else if (!f->inode || !s_isreg(f->inode->mode) || !f->ops->read)
+        r = -ENODEV;
+    else if (acc == LINUX_O_WRONLY)
+        r = -EACCES;
+    else if (shared && (prot & LINUX_PROT_WRITE) &&
+             (acc != LINUX_O_RDWR || (f->flags & LINUX_O_APPEND)))
+        r = -EACCES;
+    else {
+        *out = f;
+        return 0;
+    }
     file_put(f);
+    return r;
+}
+
+/* Map len bytes of f from off at addr: fresh private pages filled from
+   the file (zeros past its end), then prot. mm->lock held. */
+static long map_file(struct mm *mm, uintptr_t addr, size_t len, int prot,
+                     bool shared, struct file *f, uint64_t off)
+{
+    if (mm->n + 3 > 65530)
+        return -ENOMEM;
+    mm_writeback(mm, addr, addr + len); /* what it replaces, first */
+    long r = host_mem_map(addr, len, LINUX_PROT_READ | LINUX_PROT_WRITE, 0);
+    if (r < 0)
+        return -ENOMEM;
+    int64_t pos = (int64_t)off;
+    for (size_t done = 0; done < len;) {
+        long n = f->ops->read(f, (void *)(addr + done), len - done, &pos);
+        if (n <= 0)
+            break; /* the end of the file (or an error): zeros follow */
+        done += (size_t)n;
+    }
+    if ((prot & PROT_RWX) != (LINUX_PROT_READ | LINUX_PROT_WRITE))
+        host_mem_protect(addr, len, prot & PROT_RWX);
+    struct vma v = {.start = addr,
+                    .end = addr + len,
+                    .prot = prot & PROT_RWX,
+                    .shared = shared,
+                    .kind = VMA_ANON,
+                    .file = f,
+                    .off = off};
+    file_get(f);
+    r = mm_record(mm, &v);
+    if (r)
+        file_put(f);
     return r;
 }
 
@@ -65,11 +118,10 @@ SYSCALL_DEFINE6(mmap, uptr_t, addr, size_t, len, int, prot, int, flags, int, fd,
         return -ENOMEM;
     if (fixed && !IS_PAGE_ALIGNED(addr))
         return -EINVAL;
-    if (!(flags & LINUX_MAP_ANONYMOUS)) {
-        r = file_mapping(fd);
-        if (r < 0)
-            return r;
-    }
+    struct file *file = NULL;
+    if (!(flags & LINUX_MAP_ANONYMOUS) &&
+        (r = file_mapping(fd, prot, type != LINUX_MAP_PRIVATE, &file)) < 0)
+        return r;
 
     spin_lock(&mm->lock);
     if (fixed) {
@@ -86,11 +138,41 @@ SYSCALL_DEFINE6(mmap, uptr_t, addr, size_t, len, int, prot, int, flags, int, fd,
         if (!addr)
             goto out;
     }
-    r = mm_map_fixed(mm, addr, plen, prot & PROT_RWX, type != LINUX_MAP_PRIVATE,
-                     VMA_ANON);
+    if (file)
+        r = map_file(mm, addr, plen, prot, type != LINUX_MAP_PRIVATE, file,
+                     (uint64_t)off);
+    else
+        r = mm_map_fixed(mm, addr, plen, prot & PROT_RWX,
+                         type != LINUX_MAP_PRIVATE, VMA_ANON);
     if (r == 0)
         r = (long)addr;
 out:
+    spin_unlock(&mm->lock);
+    file_put(file);
+    return r;
+}
+
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+
+SYSCALL_DEFINE3(msync, uptr_t, addr, size_t, len, int, flags)
+{
+    struct mm *mm = current_proc()->mm;
+    if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+        ((flags & MS_ASYNC) && (flags & MS_SYNC)) || !IS_PAGE_ALIGNED(addr))
+        return -EINVAL;
+    size_t plen = PAGE_UP(len);
+    if (plen < len)
+        return -ENOMEM;
+    if (!plen)
+        return 0;
+    spin_lock(&mm->lock);
+    long r = -ENOMEM;
+    if (in_arena(mm, addr, plen) && mm_range_mapped(mm, addr, addr + plen)) {
+        mm_writeback(mm, addr, addr + plen);
+        r = 0;
+    }
     spin_unlock(&mm->lock);
     return r;
 }

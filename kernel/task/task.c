@@ -5,6 +5,7 @@
 #include "task.h"
 
 #include "fs/ext4.h"
+#include "mm/mm.h"
 #include "host/host.h"
 #include "syscall/syscall.h"
 #include "syscall/uaccess.h"
@@ -16,6 +17,12 @@ bool kernel_trace;
    so a clean exit, and a program's fatal signal, leave them consistent. */
 static void sandbox_end(void)
 {
+    struct mm *mm = current_proc()->mm;
+    if (mm) { /* shared file mappings to their files */
+        spin_lock(&mm->lock);
+        mm_writeback(mm, mm->lo, mm->hi);
+        spin_unlock(&mm->lock);
+    }
     vfs_lock();
     ext4_sync_all();
     vfs_unlock();

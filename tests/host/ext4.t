@@ -10,8 +10,8 @@ HUSK=${HUSK:-$B/husk}
 [ -x "$HUSK" ] || skip_all "no $HUSK (run make)"
 command -v e2fsck >/dev/null || PATH=$PATH:/sbin:/usr/sbin
 command -v debugfs >/dev/null || skip_all "no debugfs (apt-get install e2fsprogs)"
-guests="boot files dirs fds pipes devfs procfs errno"
-plan $(( 2 * 8 + 2 + 15 ))
+guests="boot files dirs fds pipes devfs procfs errno mmap"
+plan $(( 2 * 9 + 2 + 15 ))
 [ -n "$TAP_TMP" ] || tap_tmpdir
 fsck_clean() { e2fsck -fn "$1" >"$TAP_TMP/fsck.log" 2>&1; }
 
