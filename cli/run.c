@@ -19,30 +19,33 @@ extern char **environ;
 
 static void run_usage(FILE *f)
 {
-    fputs("usage: husk run [OPTIONS] [--] PROGRAM [ARGS...]\n"
-          "\n"
-          "Run PROGRAM (a static x86_64 ELF, given as a host path) inside a\n"
-          "husk sandbox. husk exits with the program's status, or 128+N if\n"
-          "it was killed by signal N; 125 for husk's own errors, 126 when\n"
-          "the program cannot be executed, 127 when it does not exist.\n"
-          "\n"
-          "options:\n"
-          "  --mem SIZE       guest memory (default 1G; suffixes K M G T)\n"
-          "  --env KEY=VALUE  set a variable in the program's environment\n"
-          "                   (repeatable; the host's is not inherited)\n"
-          "  --env-host       pass the host's environment through\n"
-          "  --cwd DIR        the program's working directory (default /)\n"
-          "  --hostname NAME  the sandbox's host name (default husk)\n"
-          "  --rootfs IMAGE[:ro]  run from an ext4 image (husk image build);\n"
-          "                   PROGRAM is looked up inside it; :ro mounts it\n"
-          "                   read-only. A directory becomes an image first\n"
-          "  --trace          print every system call on stderr\n"
-          "  --seccomp=MODE   on (default): the sandbox's seccomp filter;\n"
-          "                   log or off: for debugging only (husk policy\n"
-          "                   prints the filter)\n"
-          "  -h, --help       this help\n"
-          "  --               end of options\n",
-          f);
+    fputs(
+        "usage: husk run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+        "\n"
+        "Run PROGRAM (a static x86_64 ELF, given as a host path) inside a\n"
+        "husk sandbox. husk exits with the program's status, or 128+N if\n"
+        "it was killed by signal N; 125 for husk's own errors, 126 when\n"
+        "the program cannot be executed, 127 when it does not exist.\n"
+        "\n"
+        "options:\n"
+        "  --mem SIZE       guest memory (default 1G; suffixes K M G T)\n"
+        "  --env KEY=VALUE  set a variable in the program's environment\n"
+        "                   (repeatable; the host's is not inherited)\n"
+        "  --env-host       pass the host's environment through\n"
+        "  --cwd DIR        the program's working directory (default /)\n"
+        "  --hostname NAME  the sandbox's host name (default husk)\n"
+        "  --rootfs IMAGE[:ro]  run from an ext4 image (husk image build);\n"
+        "                   PROGRAM is looked up inside it; :ro mounts it\n"
+        "                   read-only. A directory becomes an image first\n"
+        "  --disk IMAGE:/mnt[:ro]  mount another ext4 image (repeatable, 3 at\n"
+        "                   most)\n"
+        "  --trace          print every system call on stderr\n"
+        "  --seccomp=MODE   on (default): the sandbox's seccomp filter;\n"
+        "                   log or off: for debugging only (husk policy\n"
+        "                   prints the filter)\n"
+        "  -h, --help       this help\n"
+        "  --               end of options\n",
+        f);
 }
 
 static int bad(const char *fmt, const char *arg)
@@ -155,6 +158,29 @@ static int parse_options(int argc, char **argv, struct husk_config *cfg,
                 cfg->seccomp = HUSK_SECCOMP_OFF;
             else
                 return bad("bad %s (on, log or off)", a), -1;
+        } else if (!strcmp(a, "--disk")) {
+            if (!val)
+                return bad("option %s needs a value", a), -1;
+            if (cfg->ndisks == HUSK_MAX_DISKS)
+                return bad("at most %s --disk options", "3"), -1;
+            char *spec = strdup(argv[++i]);
+            if (!spec)
+                return bad("%s", "out of memory"), -1;
+            struct husk_disk *k = &cfg->disks[cfg->ndisks];
+            size_t n = strlen(spec);
+            if (n > 3 && !strcmp(spec + n - 3, ":ro")) {
+                spec[n - 3] = 0;
+                k->ro = true;
+            }
+            char *colon = strrchr(spec, ':');
+            if (!colon || colon == spec || colon[1] != '/')
+                return bad("bad --disk '%s' (IMAGE:/mount/point[:ro])",
+                           argv[i]),
+                       -1;
+            *colon = 0;
+            k->path = spec;
+            k->at = colon + 1;
+            cfg->ndisks++;
         } else if (!strcmp(a, "--rootfs")) {
             if (!val)
                 return bad("option %s needs a value", a), -1;
@@ -303,11 +329,14 @@ int cmd_policy(int argc, char **argv)
                               .arena_hi = 0x7f0000000000ULL + cfg.mem,
                               .pid = getpid()};
     if (cfg.rootfs) { /* the image becomes fd 3 (tender.c) */
-        p.ndisks = 1;
-        p.disk_fd[0] = 3;
-        p.nwritable = !cfg.rootfs_ro;
-        p.disk_size = 1ULL << 30; /* shown for a 1 GiB image of 4 KiB blocks */
-        p.disk_block = 4096;
+        /* shown for 1 GiB images of 4 KiB blocks */
+        p.disks[p.ndisks++] =
+            (struct policy_disk){3, 1ULL << 30, 4096, !cfg.rootfs_ro};
+    }
+    for (int d = 0; d < cfg.ndisks; d++) {
+        p.disks[p.ndisks] = (struct policy_disk){3 + p.ndisks, 1ULL << 30, 4096,
+                                                 !cfg.disks[d].ro};
+        p.ndisks++;
     }
     policy_print(stdout, &p, cfg.mem);
     if (cfg.seccomp == HUSK_SECCOMP_LOG)

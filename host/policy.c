@@ -18,6 +18,61 @@
         .what = "at most the arena's size (a guard of that size follows it)"   \
     }
 
+/* The block hypercalls, only for the disks there are: reads on any of
+   them; writes per writable disk (alternatives: each has its own size and
+   block size), never past its end, so that an image cannot grow. */
+static int disk_rules(const struct policy_params *p, struct rule *r)
+{
+    int n = 0, nw = 0;
+    if (!p->ndisks)
+        return 0;
+    struct rule rd = {
+        __NR_pread64,
+        "pread64",
+        "blk_read",
+        2,
+        {{.arg = 0, .op = PIN_IN, .n = 0, .what = "a disk image"},
+         {.arg = 2, .op = PIN_LE, .v = {1 << 20}, .what = "at most 1 MiB"}}};
+    struct rule sy = {
+        __NR_fdatasync,
+        "fdatasync",
+        "blk_sync",
+        1,
+        {{.arg = 0, .op = PIN_IN, .n = 0, .what = "a writable disk image"}}};
+    for (int d = 0; d < p->ndisks && d < 4; d++) {
+        rd.pins[0].v[rd.pins[0].n++] = (uint64_t)p->disks[d].fd;
+        if (p->disks[d].writable)
+            sy.pins[0].v[sy.pins[0].n++] = (uint64_t)p->disks[d].fd;
+    }
+    r[n++] = rd;
+    for (int d = 0; d < p->ndisks && d < 4; d++) {
+        const struct policy_disk *k = &p->disks[d];
+        if (!k->writable)
+            continue;
+        nw++;
+        r[n++] = (struct rule){
+            __NR_pwrite64,
+            "pwrite64",
+            "blk_write",
+            3,
+            {{.arg = 0,
+              .op = PIN_EQ,
+              .v = {(uint64_t)k->fd},
+              .what = "a writable disk image"},
+             {.arg = 2,
+              .op = PIN_LE,
+              .v = {k->block},
+              .what = "at most one filesystem block"},
+             {.arg = 3,
+              .op = PIN_LE,
+              .v = {k->size - k->block},
+              .what = "never past that image's end: it cannot grow"}}};
+    }
+    if (nw)
+        r[n++] = sy;
+    return n;
+}
+
 int policy_rules(const struct policy_params *p, struct rule *r)
 {
     const struct rule rules[] = {
@@ -58,41 +113,6 @@ int policy_rules(const struct policy_params *p, struct rule *r)
            .n = 3,
            .v = {0, 1, 2},
            .what = "the console"}}},
-        {__NR_pread64,
-         "pread64",
-         "blk_read",
-         2,
-         {{.arg = 0,
-           .op = PIN_IN,
-           .n = (unsigned char)p->ndisks,
-           .v = {(uint64_t)p->disk_fd[0], (uint64_t)p->disk_fd[1],
-                 (uint64_t)p->disk_fd[2], (uint64_t)p->disk_fd[3]},
-           .what = "a disk image"},
-          {.arg = 2, .op = PIN_LE, .v = {1 << 20}, .what = "at most 1 MiB"}}},
-        {__NR_pwrite64,
-         "pwrite64",
-         "blk_write",
-         3,
-         {{.arg = 0,
-           .op = PIN_EQ,
-           .v = {(uint64_t)p->disk_fd[0]},
-           .what = "the writable disk image"},
-          {.arg = 2,
-           .op = PIN_LE,
-           .v = {p->disk_block},
-           .what = "at most one filesystem block"},
-          {.arg = 3,
-           .op = PIN_LE,
-           .v = {p->disk_size - p->disk_block},
-           .what = "never past the image's end: it cannot grow"}}},
-        {__NR_fdatasync,
-         "fdatasync",
-         "blk_sync",
-         1,
-         {{.arg = 0,
-           .op = PIN_EQ,
-           .v = {(uint64_t)p->disk_fd[0]},
-           .what = "the writable disk image"}}},
         {__NR_ppoll,
          "ppoll",
          "console_poll",
@@ -166,9 +186,6 @@ int policy_rules(const struct policy_params *p, struct rule *r)
     };
     int n = 0;
     for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-        if ((rules[i].nr != __NR_pread64 || p->ndisks) && /* no disk, no I/O */
-            ((rules[i].nr != __NR_pwrite64 && rules[i].nr != __NR_fdatasync) ||
-             p->nwritable))
-            r[n++] = rules[i];
-    return n;
+        r[n++] = rules[i];
+    return n + disk_rules(p, r + n);
 }

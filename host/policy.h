@@ -7,6 +7,7 @@
 #ifndef HUSK_POLICY_H
 #define HUSK_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,11 +38,13 @@ struct rule {
 struct policy_params {
     uint64_t arena_lo, arena_hi; /* the arena; [hi, 2*hi-lo) is a guard */
     int pid;                     /* the sandbox's host pid */
-    int ndisks;                  /* disk image fds (the rootfs first) */
-    int disk_fd[4];
-    int nwritable;       /* the first nwritable of them */
-    uint64_t disk_size;  /* the writable disk's size in bytes */
-    uint32_t disk_block; /* and its filesystem's block size */
+    int ndisks; /* disk images: the rootfs first, then --disk ones */
+    struct policy_disk {
+        int fd;
+        uint64_t size;  /* bytes */
+        uint32_t block; /* its filesystem's block size */
+        bool writable;
+    } disks[4];
 };
 
 #define POLICY_MAX_RULES 32

@@ -180,6 +180,26 @@ static long boot_fs(void *arg)
             path_put(&at);
         }
     }
+    for (int d = 0; d < cfg->ndisks && r == 0; d++) {
+        const struct husk_disk *k = &cfg->disks[d];
+        struct path at;
+        struct inode *droot;
+        const char *why = "";
+        r = mkdir_p(k->at, 0755, &at);
+        if (r) {
+            kprintf("husk: --disk %s: cannot make %s: %s\n", k->path, k->at,
+                    errno_text(r));
+            break;
+        }
+        r = ext4_mount(b->disk_fd[d], k->ro, &droot, &why);
+        if (r == 0) {
+            r = mount_add(&at, droot->sb, droot, k->ro);
+            inode_put(droot);
+        } else {
+            kprintf("husk: --disk %s: %s\n", k->path, why);
+        }
+        path_put(&at);
+    }
     if (r == 0)
         place_exe(b, p);
     if (r == 0) {

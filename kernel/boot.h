@@ -19,6 +19,7 @@ struct kboot {
     const void *exe_data; /* its bytes, mapped for the life of the sandbox */
     int root_fd;          /* host fd of the rootfs image, or -1 */
     bool root_ro;         /* mount it read-only */
+    int disk_fd[4];       /* host fds of the cfg->disks images */
     size_t exe_size;
     const char *release; /* host uname release, shown to the program */
     const char *version;

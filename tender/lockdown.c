@@ -46,6 +46,11 @@ struct prog {
     struct sock_filter *f;
     int n, max;
     unsigned deny;
+    /* Rules for one syscall are alternatives tried in order: while a rule
+       has a successor, a failed check jumps to it (patched once it is
+       placed) instead of denying. */
+    bool chain;
+    int fails[64], nfails;
 };
 
 static void emit(struct prog *p, uint16_t code, uint8_t jt, uint8_t jf,
@@ -65,11 +70,22 @@ static void ret(struct prog *p, uint32_t v)
     emit(p, BPF_RET | BPF_K, 0, 0, v);
 }
 
+/* A failed check: deny, or try the next alternative. */
+static void fail_check(struct prog *p)
+{
+    if (p->chain && p->nfails < (int)(sizeof(p->fails) / sizeof(p->fails[0]))) {
+        p->fails[p->nfails++] = p->n;
+        emit(p, BPF_JMP | BPF_JA, 0, 0, 0);
+    } else {
+        ret(p, p->deny);
+    }
+}
+
 /* Go on if (A op k) is `want`, else deny. */
 static void require(struct prog *p, uint16_t op, uint32_t k, bool want)
 {
     emit(p, BPF_JMP | op | BPF_K, want ? 1 : 0, want ? 0 : 1, k);
-    ret(p, p->deny);
+    fail_check(p);
 }
 
 /* 64-bit unsigned compare of arg i against k: go on if arg >= k (ge) or
@@ -89,7 +105,7 @@ static void cmp64(struct prog *p, int i, uint64_t k, char how)
         emit(p, BPF_JMP | (how == 'l' ? BPF_JGE : BPF_JGT) | BPF_K, 0, 1,
              LO(k));
     }
-    ret(p, p->deny);
+    fail_check(p);
 }
 
 static void pin(struct prog *p, const struct pin *q)
@@ -109,7 +125,7 @@ static void pin(struct prog *p, const struct pin *q)
         for (int j = 0; j < q->n; j++)
             emit(p, BPF_JMP | BPF_JEQ | BPF_K, (uint8_t)(q->n - j), 0,
                  LO(q->v[j]));
-        ret(p, p->deny);
+        fail_check(p);
         break;
     case PIN_ALL_SET:
         ld(p, OFF_ARG_HI(i));
@@ -138,7 +154,7 @@ int seccomp_build(const struct policy_params *pp, unsigned deny,
 {
     struct rule rules[POLICY_MAX_RULES];
     int nrules = policy_rules(pp, rules);
-    struct prog p = {out, 0, max, deny};
+    struct prog p = {.f = out, .max = max, .deny = deny};
     uint64_t ip_lo = (uintptr_t)__start_husk_hostcall;
     uint64_t ip_hi = (uintptr_t)__stop_husk_hostcall;
 
@@ -153,18 +169,31 @@ int seccomp_build(const struct policy_params *pp, unsigned deny,
     require(&p, BPF_JGE, LO(ip_lo), true);
     require(&p, BPF_JGE, LO(ip_hi), false);
 
-    /* dispatch: nr == rule i ? ja block i */
+    /* dispatch: nr == rule i ? ja block i, once per syscall (rules for
+       one syscall are adjacent in policy.c) */
     ld(&p, OFF_NR);
-    int dispatch = p.n;
+    int dispatch = p.n, ndisp = 0, first[POLICY_MAX_RULES];
     for (int r = 0; r < nrules; r++) {
+        if (r && rules[r].nr == rules[r - 1].nr)
+            continue;
+        first[ndisp++] = r;
         emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, (uint32_t)rules[r].nr);
         emit(&p, BPF_JMP | BPF_JA, 0, 0, 0); /* patched below */
     }
     ret(&p, deny);
-    for (int r = 0; r < nrules; r++) {
-        int ja = dispatch + 2 * r + 1;
-        if (ja < p.max)
-            p.f[ja].k = (uint32_t)(p.n - ja - 1);
+    for (int r = 0, d = 0; r < nrules; r++) {
+        if (d < ndisp && first[d] == r) {
+            int ja = dispatch + 2 * d + 1;
+            if (ja < p.max)
+                p.f[ja].k = (uint32_t)(p.n - ja - 1);
+            d++;
+        }
+        /* the previous alternative's failures come here */
+        for (int k = 0; k < p.nfails; k++)
+            if (p.fails[k] < p.max)
+                p.f[p.fails[k]].k = (uint32_t)(p.n - p.fails[k] - 1);
+        p.nfails = 0;
+        p.chain = r + 1 < nrules && rules[r + 1].nr == rules[r].nr;
         for (int k = 0; k < rules[r].npins; k++)
             pin(&p, &rules[r].pins[k]);
         ret(&p, SECCOMP_RET_ALLOW);

@@ -312,8 +312,10 @@ static char *host_cpuinfo(void)
     return n ? buf : NULL;
 }
 
-static uint64_t disk_size;  /* the rootfs image's, for the seccomp pins */
-static uint32_t disk_block; /* its filesystem's block size */
+/* The images, as fds 3, 4, ... (the rootfs first): what the seccomp pins
+   and the kernel need to know of them. */
+static struct policy_disk disks[1 + HUSK_MAX_DISKS];
+static int ndisks;
 
 #define DISK_FD 3 /* the rootfs image, kept across the lock-down */
 
@@ -367,6 +369,8 @@ static _Noreturn void start_child(const struct husk_config *cfg,
         .exe_size = cfg->rootfs ? 0 : img->size,
         .root_fd = cfg->rootfs ? DISK_FD : -1,
         .root_ro = cfg->rootfs_ro,
+        .disk_fd = {DISK_FD + !!cfg->rootfs, DISK_FD + !!cfg->rootfs + 1,
+                    DISK_FD + !!cfg->rootfs + 2},
         .release = uts.release,
         .version = "#1 SMP husk",
         .cpu_mask = host_cpus(),
@@ -389,7 +393,7 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     uintptr_t sp = build_stack(cfg, p->mm, img, bias);
     mm_set_layout(p->mm, bias + img->hi, p->mm->hi - stack_size(cfg->mem));
 #ifndef HUSK_SUD_SELECTOR /* sanitizer builds debug the kernel, not sandbox */
-    lockdown_process(cfg->rootfs ? DISK_FD + 1 : 3);
+    lockdown_process(DISK_FD + ndisks);
 #endif
 
     fflush(NULL);
@@ -410,26 +414,22 @@ static _Noreturn void start_child(const struct husk_config *cfg,
         /* From here on, no host syscall outside host/. */
 #ifndef HUSK_SUD_SELECTOR /* sanitizer runtimes make their own host calls */
     struct policy_params pp = {.arena_lo = lo, .arena_hi = hi, .pid = pid};
-    if (cfg->rootfs) {
-        pp.ndisks = 1;
-        pp.disk_fd[0] = DISK_FD;
-        pp.nwritable = !cfg->rootfs_ro;
-        pp.disk_size = disk_size;
-        pp.disk_block = disk_block;
-    }
+    pp.ndisks = ndisks;
+    memcpy(pp.disks, disks, sizeof(disks));
     lockdown_seccomp(&pp, cfg->seccomp);
 #endif
     kernel_enter_program(bias + img->eh->e_entry, sp);
 }
 
-/* Open the rootfs image as fd DISK_FD: read-write with an exclusive lock
-   (no other husk may use it meanwhile), or with :ro read-only and a shared
-   one. Its superblock gives the block size the write pin is built on. */
-static int open_rootfs(const char *path, bool ro)
+/* Open an image as the next disk fd: read-write with an exclusive lock
+   (no other husk may use it meanwhile), or read-only and shared. Its
+   superblock gives the block size the write pin is built on. */
+static int open_disk(const char *opt, const char *path, bool ro)
 {
+    int want = DISK_FD + ndisks;
     int fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
     if (fd < 0) {
-        fprintf(stderr, "husk: --rootfs %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "husk: %s %s: %s\n", opt, path, strerror(errno));
         return -1;
     }
     struct stat st;
@@ -441,28 +441,22 @@ static int open_rootfs(const char *path, bool ro)
              sb[56] != 0x53 || sb[57] != 0xef)
         why = "not an ext2/3/4 filesystem";
     else if (flock(fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
-        why =
-            ro ? "in use read-write by another husk"
-               : "in use by another husk (use IMAGE:ro to share it read-only)";
+        why = ro ? "in use read-write by another husk"
+                 : "in use by another husk (add :ro to share it read-only)";
     uint32_t log =
         why ? 0 : sb[24] | sb[25] << 8 | sb[26] << 16 | (uint32_t)sb[27] << 24;
     if (!why && (log > 6 || (uint64_t)st.st_size < (1024U << log)))
         why = "damaged superblock (block size)";
-    if (why) {
-        fprintf(stderr, "husk: --rootfs %s: %s\n", path, why);
+    if (!why && fd != want && dup3(fd, want, O_CLOEXEC) < 0)
+        why = strerror(errno);
+    if (fd != want)
         close(fd);
+    if (why) {
+        fprintf(stderr, "husk: %s %s: %s\n", opt, path, why);
         return -1;
     }
-    disk_size = (uint64_t)st.st_size;
-    disk_block = 1024U << log;
-    if (fd != DISK_FD) {
-        if (dup3(fd, DISK_FD, O_CLOEXEC) < 0) {
-            fprintf(stderr, "husk: --rootfs %s: %s\n", path, strerror(errno));
-            close(fd);
-            return -1;
-        }
-        close(fd);
-    }
+    disks[ndisks++] =
+        (struct policy_disk){want, (uint64_t)st.st_size, 1024U << log, !ro};
     return 0;
 }
 
@@ -472,10 +466,12 @@ int tender_run(const struct husk_config *cfg)
     size_t size = 0;
     struct elf_image img;
     int r;
-    if (cfg->rootfs) {
-        if (open_rootfs(cfg->rootfs, cfg->rootfs_ro) < 0)
+    if (cfg->rootfs && open_disk("--rootfs", cfg->rootfs, cfg->rootfs_ro) < 0)
+        return HUSK_EXIT_ERROR;
+    for (int d = 0; d < cfg->ndisks; d++)
+        if (open_disk("--disk", cfg->disks[d].path, cfg->disks[d].ro) < 0)
             return HUSK_EXIT_ERROR;
-    } else {
+    if (!cfg->rootfs) {
         r = read_program(cfg->program, &data, &size);
         if (r)
             return r;

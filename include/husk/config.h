@@ -14,6 +14,14 @@ enum husk_seccomp {
     HUSK_SECCOMP_OFF, /* debug: no filter at all */
 };
 
+#define HUSK_MAX_DISKS 3 /* besides the rootfs */
+
+struct husk_disk {
+    const char *path; /* an ext4 image */
+    const char *at;   /* where it is mounted (absolute) */
+    bool ro;
+};
+
 struct husk_config {
     const char *
         program; /* host path of the program (filesystem issue: in the image) */
@@ -27,6 +35,8 @@ struct husk_config {
     uint32_t uid, gid;
     const char *rootfs; /* an ext4 image for /, or NULL: an empty tmpfs */
     bool rootfs_ro;     /* IMAGE:ro: mounted read-only */
+    struct husk_disk disks[HUSK_MAX_DISKS]; /* --disk IMAGE:/mnt[:ro] */
+    int ndisks;
     bool trace;
     enum husk_seccomp seccomp;
     bool expose_hostcall; /* testing: tell the program where the stub is */
