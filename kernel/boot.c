@@ -146,9 +146,9 @@ static long boot_fs(void *arg)
     long r = 0;
     vfs_lock();
     struct inode *root = NULL;
-    if (b->root_fd >= 0) {
+    if (b->root.fd >= 0) {
         const char *why = "";
-        r = ext4_mount(b->root_fd, b->root_ro, &root, &why);
+        r = ext4_mount(&b->root, b->root_ro, &root, &why);
         if (r) {
             vfs_unlock();
             kprintf("husk: %s: %s\n", cfg->rootfs, why);
@@ -191,7 +191,7 @@ static long boot_fs(void *arg)
                     errno_text(r));
             break;
         }
-        r = ext4_mount(b->disk_fd[d], k->ro, &droot, &why);
+        r = ext4_mount(&b->disk[d], k->ro, &droot, &why);
         if (r == 0) {
             r = mount_add(&at, droot->sb, droot, k->ro);
             inode_put(droot);

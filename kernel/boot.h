@@ -12,14 +12,22 @@
 struct mm;
 struct proc;
 
+/* A disk image: the host fd the tender opened, and the whole image mapped
+   read-only and shared (the host's page cache of it), or map NULL. */
+struct kdisk {
+    int fd; /* -1: none */
+    const void *map;
+    size_t len;
+};
+
 struct kboot {
     const struct husk_config *cfg;
     void *kstack;         /* KSTACK_SIZE bytes, KSTACK_SIZE-aligned */
     const char *exe;      /* absolute path of the program */
     const void *exe_data; /* its bytes, mapped for the life of the sandbox */
-    int root_fd;          /* host fd of the rootfs image, or -1 */
+    struct kdisk root;    /* the rootfs image, or fd -1 */
     bool root_ro;         /* mount it read-only */
-    int disk_fd[4];       /* host fds of the cfg->disks images */
+    struct kdisk disk[4]; /* the cfg->disks images */
     size_t exe_size;
     const char *release; /* host uname release, shown to the program */
     const char *version;

@@ -315,6 +315,7 @@ static char *host_cpuinfo(void)
 /* The images, as fds 3, 4, ... (the rootfs first): what the seccomp pins
    and the kernel need to know of them. */
 static struct policy_disk disks[1 + HUSK_MAX_DISKS];
+static struct kdisk kdisks[1 + HUSK_MAX_DISKS];
 static int ndisks;
 
 #define DISK_FD 3 /* the rootfs image, kept across the lock-down */
@@ -367,16 +368,16 @@ static _Noreturn void start_child(const struct husk_config *cfg,
         .exe = cfg->rootfs ? "" : exe,
         .exe_data = cfg->rootfs ? NULL : img->data, /* stays mapped here */
         .exe_size = cfg->rootfs ? 0 : img->size,
-        .root_fd = cfg->rootfs ? DISK_FD : -1,
+        .root = cfg->rootfs ? kdisks[0] : (struct kdisk){.fd = -1},
         .root_ro = cfg->rootfs_ro,
-        .disk_fd = {DISK_FD + !!cfg->rootfs, DISK_FD + !!cfg->rootfs + 1,
-                    DISK_FD + !!cfg->rootfs + 2},
         .release = uts.release,
         .version = "#1 SMP husk",
         .cpu_mask = host_cpus(),
         .cpuinfo = host_cpuinfo(),
         .start_ns = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec,
     };
+    for (int d = 0; d < cfg->ndisks; d++)
+        b.disk[d] = kdisks[!!cfg->rootfs + d];
     struct proc *p = kernel_boot(&b);
     if (!p)
         _exit(HUSK_EXIT_ERROR); /* it said why */
@@ -455,6 +456,11 @@ static int open_disk(const char *opt, const char *path, bool ro)
         fprintf(stderr, "husk: %s %s: %s\n", opt, path, why);
         return -1;
     }
+    /* Reads come from this mapping (the host's page cache, no copy, no
+       hypercall); writes go through pwrite64 into the same cache. */
+    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, want, 0);
+    kdisks[ndisks] = (struct kdisk){want, map == MAP_FAILED ? NULL : map,
+                                    (size_t)st.st_size};
     disks[ndisks++] =
         (struct policy_disk){want, (uint64_t)st.st_size, 1024U << log, !ro};
     return 0;

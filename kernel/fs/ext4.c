@@ -11,8 +11,15 @@
    Inodes: one VFS inode per ext4 inode number in use (a hash table per
    filesystem), filled from the on-disk inode (owners, modes, nanosecond
    times, device numbers) and refreshed after each change; attribute
-   changes from the VFS go back through write_inode. File data passes a
-   kernel bounce buffer and reaches the program only through uaccess_copy.
+   changes from the VFS go back through write_inode.
+
+   Reads: each image is mapped read-only and shared at mount, before the
+   lock-down, so the host's page cache is our page cache: libext2fs'
+   block reads are a memcpy from it, and a file's data goes from it to the
+   program's buffer in one uaccess_copy per extent (read_direct). Writes
+   go through pwrite64 to the same page cache, so the mapping never holds
+   stale data and nothing is cached twice. Writes pass a kernel bounce
+   buffer, which keeps the filter's one-block pin.
 
    Creating follows e2fsprogs' own create_inode.c (new inode, link, alloc
    stats, an extent header for files); rename rewrites ".." as e2fsck's
@@ -21,10 +28,11 @@
    last reference goes (evict), or until exit, which also writes the
    superblock, group descriptors and bitmaps back (ext4_sync_all) so the
    image is e2fsck-clean after every clean exit. fsync does the same and
-   waits for the host. Not yet: extended attributes, a page cache. */
+   waits for the host. Not yet: extended attributes. */
 #include <ext2fs/ext2fs.h>
 
 #include "abi/linux/fcntl.h"
+#include "boot.h"
 #include "file.h"
 #include "host/host.h"
 #include "syscall/uaccess.h"
@@ -72,10 +80,14 @@ static long ext_err(errcode_t e)
 
 struct blk_chan {
     int fd;
-    size_t max; /* a write's most bytes: the filesystem block (the pin) */
+    size_t max;      /* a write's most bytes: the filesystem block (the pin) */
+    const char *map; /* the image, read-only and shared; or NULL */
+    size_t map_len;
 };
 
 static struct struct_io_manager husk_io;
+/* The disk ext4_mount is opening: io_open only gets a name. */
+static const struct kdisk *opening;
 
 static errcode_t io_open(const char *name, int flags, io_channel *out)
 {
@@ -92,6 +104,10 @@ static errcode_t io_open(const char *name, int flags, io_channel *out)
         fd = fd * 10 + (*p - '0');
     bc->fd = fd;
     bc->max = 1024; /* until the filesystem's block size is known */
+    if (opening && opening->fd == fd) {
+        bc->map = opening->map;
+        bc->map_len = opening->map ? opening->len : 0;
+    }
     ch->magic = EXT2_ET_MAGIC_IO_CHANNEL;
     ch->manager = &husk_io;
     ch->name = strdup(name);
@@ -125,6 +141,10 @@ static errcode_t io_read64(io_channel ch, unsigned long long block, int count,
     size_t len = count < 0 ? (size_t)-count : (size_t)count * ch->block_size;
     uint64_t off = block * (uint64_t)ch->block_size;
     size_t done = 0;
+    if (bc->map && off <= bc->map_len && len <= bc->map_len - off) {
+        memcpy(data, bc->map + off, len); /* the host's page cache */
+        return 0;
+    }
     while (done < len) {
         long n = host_blk_read(bc->fd, (char *)data + done,
                                MIN(len - done, (size_t)1 << 20), off + done);
@@ -929,9 +949,80 @@ void ext4_sync_all(void)
     }
 }
 
+/* Copy n zero bytes to dst (a hole or an unwritten extent). */
+static long copy_zeros(char *dst, size_t n)
+{
+    static const char zeros[4096];
+    for (size_t done = 0; done < n;) {
+        size_t k = MIN(n - done, sizeof(zeros));
+        if (uaccess_copy(dst + done, zeros, k) < 0)
+            return -EFAULT;
+        done += k;
+    }
+    return 0;
+}
+
+/* Read an extent-mapped file straight from the mapped image (the host's
+   page cache) into the program's buffer: one extent lookup per extent,
+   no bounce buffer, no hypercall. Returns the bytes copied, or -errno
+   with nothing copied; *slow when the file needs libext2fs' own path
+   (inline data, block maps, an image that could not be mapped). */
+static long read_direct(struct inode *inode, char *buf, size_t len,
+                        int64_t *pos, bool *slow)
+{
+    struct ext4_sb *es = esb(inode);
+    struct blk_chan *bc = es->fs->io->private_data;
+    ext2_ino_t ino = (ext2_ino_t)inode->ino;
+    struct ext2_inode_large d;
+    ext2_extent_handle_t h;
+    *slow = true;
+    if (!bc->map || disk_read(es, ino, &d) || !(d.i_flags & EXT4_EXTENTS_FL) ||
+        (d.i_flags & EXT4_INLINE_DATA_FL) ||
+        ext2fs_extent_open2(es->fs, ino, (struct ext2_inode *)&d, &h))
+        return 0;
+    *slow = false;
+    uint64_t bs = es->fs->blocksize;
+    size_t done = 0;
+    long err = 0;
+    while (done < len && *pos < inode->size) {
+        uint64_t lblk = (uint64_t)*pos / bs, in = (uint64_t)*pos % bs;
+        size_t want = MIN(len - done, (size_t)(inode->size - *pos)), n = 0;
+        struct ext2fs_extent ex;
+        errcode_t e = ext2fs_extent_goto(h, lblk);
+        if (e == EXT2_ET_EXTENT_NOT_FOUND) { /* a hole: a block of zeros */
+            n = MIN(want, (size_t)(bs - in));
+            err = copy_zeros(buf + done, n);
+        } else if (e || (e = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &ex))) {
+            err = ext_err(e);
+        } else {
+            uint64_t left = (ex.e_lblk + ex.e_len - lblk) * bs - in;
+            uint64_t at = (ex.e_pblk + (lblk - ex.e_lblk)) * bs + in;
+            n = (size_t)MIN((uint64_t)want, left);
+            if (ex.e_flags & EXT2_EXTENT_FLAGS_UNINIT)
+                err = copy_zeros(buf + done, n);
+            else if (at > bc->map_len || n > bc->map_len - at)
+                err = -EIO; /* an extent past the image's end */
+            else if (uaccess_copy(buf + done, bc->map + at, n) < 0)
+                err = -EFAULT;
+        }
+        if (err)
+            break;
+        done += n;
+        *pos += (int64_t)n;
+    }
+    ext2fs_extent_free(h);
+    return done ? (long)done : err;
+}
+
 static long ext4_read(struct file *f, void *buf, size_t len, int64_t *pos)
 {
     struct inode *inode = f->inode;
+    bool slow;
+    vfs_lock();
+    long r = read_direct(inode, buf, len, pos, &slow);
+    vfs_unlock();
+    if (!slow)
+        return r;
     char *bounce = kmalloc(MIN(len, (size_t)BOUNCE));
     size_t done = 0;
     long err = 0;
@@ -993,13 +1084,17 @@ static const struct super_ops ext4_sops = {.evict = ext4_evict,
 
 /* Mount the image on host fd `fd`: its root inode (a new reference) in
  *root, or an error with a reason in why. vfs_lock held. */
-long ext4_mount(int fd, bool ro, struct inode **root, const char **why)
+long ext4_mount(const struct kdisk *disk, bool ro, struct inode **root,
+                const char **why)
 {
     char name[16];
     ext2_filsys fs;
+    int fd = disk->fd;
     ksnprintf(name, sizeof(name), "%d", fd);
     int flags = EXT2_FLAG_64BITS | (ro ? 0 : EXT2_FLAG_RW);
+    opening = disk;
     errcode_t e = ext2fs_open2(name, NULL, flags, 0, 0, &husk_io, &fs);
+    opening = NULL;
     if (e) {
         *why = "not an ext2/3/4 filesystem, or a damaged one";
         return -EINVAL;

@@ -6,10 +6,12 @@
 #include <stdbool.h>
 
 struct inode;
+struct kdisk;
 
-/* Mount the image on host fd `fd` (read-only if ro): its root inode (a new
+/* Mount the image on disk (read-only if ro): its root inode (a new
    reference) in *root, or an error with a reason in *why. vfs_lock held. */
-long ext4_mount(int fd, bool ro, struct inode **root, const char **why);
+long ext4_mount(const struct kdisk *disk, bool ro, struct inode **root,
+                const char **why);
 
 /* Write every mounted image's metadata back and make it durable (exit,
    sync). vfs_lock held. */
