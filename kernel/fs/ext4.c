@@ -1084,6 +1084,16 @@ static const struct super_ops ext4_sops = {.evict = ext4_evict,
 
 /* Mount the image on host fd `fd`: its root inode (a new reference) in
  *root, or an error with a reason in why. vfs_lock held. */
+bool ext4_in_map(uintptr_t addr)
+{
+    for (struct ext4_sb *es = all_sbs; es; es = es->next) {
+        const struct blk_chan *bc = es->fs->io->private_data;
+        if (bc->map && addr - (uintptr_t)bc->map < bc->map_len)
+            return true;
+    }
+    return false;
+}
+
 long ext4_mount(const struct kdisk *disk, bool ro, struct inode **root,
                 const char **why)
 {

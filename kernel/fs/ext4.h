@@ -4,6 +4,7 @@
 #define HUSK_EXT4_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct inode;
 struct kdisk;
@@ -12,6 +13,10 @@ struct kdisk;
    reference) in *root, or an error with a reason in *why. vfs_lock held. */
 long ext4_mount(const struct kdisk *disk, bool ro, struct inode **root,
                 const char **why);
+
+/* Is addr inside a mounted image's mapping? (A SIGBUS there means the
+   image file shrank under us: another program truncated it.) */
+bool ext4_in_map(uintptr_t addr);
 
 /* Write every mounted image's metadata back and make it durable (exit,
    sync). vfs_lock held. */

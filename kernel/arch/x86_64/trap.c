@@ -6,7 +6,10 @@
    issue); a fault in husk itself is an internal error, reported as such. */
 #include "kernel.h"
 
+#include "abi/linux/signal.h"
 #include "abi/linux/ucontext.h"
+#include "fs/ext4.h"
+#include "husk/exit.h"
 #include "host/host.h"
 #include "kcpu.h"
 #include "syscall/syscall.h"
@@ -60,6 +63,11 @@ static void do_fault(int sig, struct linux_siginfo *info,
     struct linux_sigcontext *r = &uc->uc_mcontext;
     uint64_t ip = r->rip;
 
+    if (sig == LINUX_SIGBUS && ext4_in_map((uintptr_t)info->u.fault.addr)) {
+        kprintf("husk: a disk image shrank while in use (another program "
+                "truncated it); stopping\n");
+        host_exit_group(HUSK_EXIT_ERROR);
+    }
     if (ip >= (uintptr_t)uaccess_text_start &&
         ip < (uintptr_t)uaccess_text_end) {
         r->rip = (uintptr_t)uaccess_fixup;
