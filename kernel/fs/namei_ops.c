@@ -180,12 +180,16 @@ static long do_link(int odfd, uptr_t uold, int ndfd, uptr_t unew, int flags)
         r = -EEXIST;
     } else if (s_isdir(src.inode->mode))
         r = -EPERM;
+    else if (src.inode->nlink == 0 && !src.inode->linkable)
+        r = -ENOENT; /* deleted, as Linux: only an O_TMPFILE comes back */
     else if (src.inode->sb != parent.inode->sb)
         r = -EXDEV;
     else if (!parent.inode->iops->link)
         r = -EPERM;
     else if (!(r = dir_writable(&parent)))
         r = parent.inode->iops->link(parent.inode, last, src.inode);
+    if (r == 0)
+        src.inode->linkable = false;
     path_put(&parent);
 out_src:
     path_put(&src);

@@ -188,14 +188,62 @@ static long open_file(struct path *p, int flags, struct file **out)
     return 0;
 }
 
+/* O_TMPFILE: an unnamed regular file in the directory name names. It is
+   created under a name no program can see (vfs_lock is held from the
+   create to the unlink) and lives, as any unlinked file that is open,
+   until its last close; without O_EXCL, linkat may give it a name. */
+static long open_tmpfile(int dfd, const char *name, int flags, uint32_t mode,
+                         struct file **out)
+{
+    static unsigned long seq;
+    struct path dir, p;
+    char tmp[40];
+    int acc = flags & LINUX_O_ACCMODE;
+    if ((flags & LINUX_O_CREAT) || (flags & LINUX_O_PATH) ||
+        (acc != LINUX_O_WRONLY && acc != LINUX_O_RDWR))
+        return -EINVAL;
+    vfs_lock();
+    long r = path_lookup(dfd, name, LOOKUP_FOLLOW, &dir);
+    if (r) {
+        vfs_unlock();
+        return r;
+    }
+    if (!s_isdir(dir.inode->mode))
+        r = -ENOTDIR;
+    else if (!dir.inode->iops->create || !dir.inode->iops->unlink)
+        r = -EOPNOTSUPP; /* /proc, /dev: no files of their own */
+    else {
+        ksnprintf(tmp, sizeof(tmp), ".husk-tmpfile-%lu", ++seq);
+        r = create_in(&dir, tmp, mode, &p);
+    }
+    if (r == 0) {
+        r = dir.inode->iops->unlink(dir.inode, tmp, false);
+        p.inode->linkable = !(flags & LINUX_O_EXCL);
+        if (r)
+            path_put(&p);
+    }
+    path_put(&dir);
+    vfs_unlock();
+    return r ? r
+             : open_file(&p, flags & ~(LINUX_O_TMPFILE | LINUX_O_EXCL), out);
+}
+
 long do_open(int dfd, const char *name, int flags, uint32_t mode);
 long do_open(int dfd, const char *name, int flags, uint32_t mode)
 {
     struct path p;
     struct file *f;
     bool created;
-    if ((flags & LINUX_O_TMPFILE) == LINUX_O_TMPFILE)
-        return -EOPNOTSUPP; /* memfd_create serves unnamed files for now */
+    if ((flags & LINUX_O_TMPFILE) == (LINUX_O_TMPFILE & ~LINUX_O_DIRECTORY))
+        return -EINVAL; /* __O_TMPFILE without O_DIRECTORY */
+    if ((flags & LINUX_O_TMPFILE) == LINUX_O_TMPFILE) {
+        long r = open_tmpfile(dfd, name, flags, mode, &f);
+        if (r == 0 &&
+            (r = fdt_install(current_proc()->fdt, f, 0, nofile_limit(),
+                             flags & LINUX_O_CLOEXEC)) < 0)
+            file_put(f);
+        return r;
+    }
     if ((flags & LINUX_O_ACCMODE) == 3 && !(flags & LINUX_O_PATH))
         return -EINVAL;
     if (flags & LINUX_O_PATH)

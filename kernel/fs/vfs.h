@@ -86,6 +86,7 @@ struct inode {
     int64_t size;
     uint64_t rdev;
     uint64_t blocks; /* 512-byte units */
+    bool linkable;   /* O_TMPFILE without O_EXCL: linkat may name it once */
     struct linux_timespec atime, mtime, ctime;
     struct super *sb;
     const struct inode_ops *iops;

@@ -4,7 +4,8 @@
  * vectored forms, lseek (with SEEK_DATA/SEEK_HOLE), a sparse file past
  * 4 GiB, truncate and fallocate, the stat family and statx, offsets shared
  * by dup'ed fds, close-on-exec, the sync calls, copy_file_range and
- * sendfile, a file unlinked while open, and 2 MiB written in odd chunks.
+ * sendfile, a file unlinked while open, 2 MiB written in odd chunks, a
+ * patchwork of writes and holes checked against a model, and O_TMPFILE.
  *
  * Everything happens in a fresh mkdtemp directory that is the cwd while
  * the tests run (so paths are relative) and that main() removes at the end.
@@ -12,6 +13,7 @@
  * counts) go through syscall() so that the kernel (or husk) answers.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -999,6 +1001,87 @@ out:
     unlink("patch");
 }
 
+static int entries_here(void)
+{
+    DIR *d = opendir(".");
+    int n = 0;
+
+    if (!d)
+        return -1;
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+/* O_TMPFILE: an unnamed file in a directory, that linkat through
+   /proc/self/fd can name unless O_EXCL was given; a file merely unlinked
+   while open cannot be named again. */
+static void test_tmpfile(void)
+{
+    char proc[64], buf[8] = {0};
+    struct stat st;
+    int before = entries_here(), fd, ex, gone;
+    mode_t um = umask(022);
+
+    fd = CHECK_OK(open(".", O_TMPFILE | O_RDWR, 0666));
+    if (fd < 0)
+        goto out_umask;
+    CHECK_SYSCALL(write(fd, "hello", 5), 5);
+    if (CHECK_SYSCALL(fstat(fd, &st), 0)) {
+        CHECK(st.st_nlink == 0, "st_nlink %lu", (unsigned long)st.st_nlink);
+        CHECK(S_ISREG(st.st_mode) && (st.st_mode & 07777) == 0644, "st_mode %o",
+              (unsigned)st.st_mode);
+        CHECK(st.st_size == 5, "st_size %lld", (long long)st.st_size);
+    }
+    CHECK(entries_here() == before, "the directory shows %d entries, not %d",
+          entries_here(), before);
+    if (CHECK_SYSCALL(pread(fd, buf, 5, 0), 5))
+        CHECK(memcmp(buf, "hello", 5) == 0, "read back \"%.5s\"", buf);
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    CHECK_SYSCALL(linkat(AT_FDCWD, proc, AT_FDCWD, "named", AT_SYMLINK_FOLLOW),
+                  0);
+    CHECK(size_of("named") == 5, "named has size %lld", size_of("named"));
+    if (CHECK_SYSCALL(fstat(fd, &st), 0))
+        CHECK(st.st_nlink == 1, "st_nlink %lu after linkat",
+              (unsigned long)st.st_nlink);
+    close(fd);
+    CHECK(size_of("named") == 5, "named outlives the fd");
+    unlink("named");
+
+    /* O_EXCL: never to be named. */
+    ex = CHECK_OK(open(".", O_TMPFILE | O_WRONLY | O_EXCL, 0600));
+    if (ex >= 0) {
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", ex);
+        CHECK_ERRNO(
+            linkat(AT_FDCWD, proc, AT_FDCWD, "named2", AT_SYMLINK_FOLLOW),
+            ENOENT);
+        close(ex);
+    }
+    /* An ordinary file unlinked while open stays deleted. */
+    gone = CHECK_OK(open("tmpf-gone", O_RDWR | O_CREAT | O_EXCL, 0600));
+    if (gone >= 0) {
+        CHECK_SYSCALL(unlink("tmpf-gone"), 0);
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", gone);
+        CHECK_ERRNO(linkat(AT_FDCWD, proc, AT_FDCWD, "back", AT_SYMLINK_FOLLOW),
+                    ENOENT);
+        close(gone);
+    }
+    /* The errors. */
+    CHECK_ERRNO(open(".", O_TMPFILE | O_RDONLY, 0600), EINVAL);
+    CHECK_ERRNO(open(".", O_TMPFILE | O_RDWR | O_CREAT, 0600), EINVAL);
+    CHECK_ERRNO(open("nodir", O_TMPFILE | O_RDWR, 0600), ENOENT);
+    fd = open("tmpf-plain", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0)
+        close(fd);
+    CHECK_ERRNO(open("tmpf-plain", O_TMPFILE | O_RDWR, 0600), ENOTDIR);
+    unlink("tmpf-plain");
+    CHECK(entries_here() == before, "%d entries left behind, not %d",
+          entries_here(), before);
+out_umask:
+    umask(um);
+}
+
 static const struct tap_test tests[] = {
     {"open O_CREAT|O_EXCL gives EEXIST, also on a dangling symlink",
      test_open_excl},
@@ -1025,6 +1108,7 @@ static const struct tap_test tests[] = {
     {"a file unlinked while open stays usable", test_unlinked_open},
     {"2 MiB in odd-sized chunks reads back identical", test_big_odd_chunks},
     {"writes, holes and a shrink read back as modelled", test_patchwork},
+    {"O_TMPFILE, linkat of it through /proc/self/fd, O_EXCL", test_tmpfile},
 };
 
 int main(void) { return tap_run_in_tmpdir(tests, TAP_COUNT(tests), base); }
