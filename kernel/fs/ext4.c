@@ -60,7 +60,7 @@ static struct ext4_sb *all_sbs;
 static const struct inode_ops ext4_iops;
 static const struct file_ops ext4_dir_fops, ext4_file_fops;
 static const struct super_ops ext4_sops;
-extern const struct file_ops chrdev_fops;
+extern const struct file_ops chrdev_fops, fifo_fops;
 
 static long ext_err(errcode_t e)
 {
@@ -254,6 +254,7 @@ static void fill(struct inode *i, const struct ext2_inode_large *d)
     i->fops = s_isdir(i->mode)      ? &ext4_dir_fops
               : s_isreg(i->mode)    ? &ext4_file_fops
               : mt == LINUX_S_IFCHR ? &chrdev_fops
+              : mt == LINUX_S_IFIFO ? &fifo_fops
                                     : NULL;
 }
 

@@ -4,7 +4,13 @@
    bytes are atomic; read with no writers is EOF; write with no readers is
    EPIPE and SIGPIPE. Each end is a struct file with its own status flags
    (O_NONBLOCK); the pipe counts the ends. pipe->lock guards it; it is
-   never held across a wait. */
+   never held across a wait.
+
+   FIFOs (mkfifo, on tmpfs or ext4) are the same pipe, hung on the inode
+   while any end is open, as fifo(7): O_RDWR opens at once; O_NONBLOCK
+   opens for reading at once and for writing only if there is a reader
+   (ENXIO otherwise); a blocking open waits for the other end. The data
+   goes when the last end closes; nothing of it reaches the disk. */
 #include "abi/linux/fcntl.h"
 #include "abi/linux/ioctl.h"
 #include "abi/linux/signal.h"
@@ -21,6 +27,9 @@
 
 int nofile_limit(void);
 
+/* Guards inode->fifo: which pipe a FIFO's opens join. */
+static struct spinlock fifo_lock;
+
 struct pipe {
     struct spinlock lock;
     char *buf;
@@ -31,17 +40,30 @@ struct pipe {
 
 static struct pipe *pipe_of(struct file *f) { return f->priv; }
 
+/* An end reads unless it is O_WRONLY, writes unless O_RDONLY (a FIFO
+   opened O_RDWR does both). */
+static bool reads(const struct file *f)
+{
+    return (f->flags & LINUX_O_ACCMODE) != LINUX_O_WRONLY;
+}
+
+static bool writes(const struct file *f)
+{
+    return (f->flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY;
+}
+
 static unsigned pipe_poll(struct file *f, unsigned long *seq)
 {
     struct pipe *p = pipe_of(f);
     unsigned m = 0;
     spin_lock(&p->lock);
-    if ((f->flags & LINUX_O_ACCMODE) == LINUX_O_RDONLY) {
+    if (reads(f)) {
         if (p->count)
             m |= POLLIN | POLLRDNORM;
         if (!p->writers)
             m |= POLLHUP;
-    } else {
+    }
+    if (writes(f)) {
         if (p->size - p->count >= MIN((size_t)PIPE_BUF, p->size))
             m |= POLLOUT | POLLWRNORM;
         if (!p->readers)
@@ -178,14 +200,18 @@ static long pipe_ioctl(struct file *f, unsigned long req, uptr_t arg)
 static void pipe_release(struct file *f)
 {
     struct pipe *p = pipe_of(f);
+    spin_lock(&fifo_lock);
     spin_lock(&p->lock);
-    if ((f->flags & LINUX_O_ACCMODE) == LINUX_O_RDONLY)
+    if (reads(f))
         p->readers--;
-    else
+    if (writes(f))
         p->writers--;
     p->seq++;
     bool last = !p->readers && !p->writers;
     spin_unlock(&p->lock);
+    if (last && f->inode && f->inode->fifo == p)
+        f->inode->fifo = NULL; /* a FIFO: the next open starts afresh */
+    spin_unlock(&fifo_lock);
     if (last) {
         kfree(p->buf);
         kfree(p);
@@ -212,6 +238,88 @@ static const struct file_ops pipe_fops = {
     .poll = pipe_poll,
     .release = pipe_release,
 };
+
+/* A FIFO's end: a pipe end whose attributes are the inode's. */
+static const struct file_ops fifo_end_fops = {
+    .read = pipe_read,
+    .write = pipe_write,
+    .ioctl = pipe_ioctl,
+    .poll = pipe_poll,
+    .release = pipe_release,
+};
+
+/* While a blocking open waits for the other end: ready when it came. */
+static unsigned fifo_peer_poll(struct file *f, unsigned long *seq)
+{
+    struct pipe *p = pipe_of(f);
+    spin_lock(&p->lock);
+    bool peer = reads(f) ? p->writers > 0 : p->readers > 0;
+    if (seq)
+        *seq = p->seq;
+    spin_unlock(&p->lock);
+    return peer ? POLLIN : 0;
+}
+
+static const struct file_ops fifo_opening_fops = {
+    .poll = fifo_peer_poll,
+    .release = pipe_release,
+};
+
+static long fifo_open(struct inode *inode, struct file *f)
+{
+    struct pipe *fresh = NULL;
+    spin_lock(&fifo_lock);
+    struct pipe *p = inode->fifo;
+    if (!p) {
+        spin_unlock(
+            &fifo_lock); /* allocate without the lock, then look again */
+        fresh = kzalloc(sizeof(*fresh));
+        if (!fresh || !(fresh->buf = kmalloc(PIPE_DEFAULT))) {
+            kfree(fresh);
+            return -ENOMEM;
+        }
+        fresh->size = PIPE_DEFAULT;
+        spin_lock(&fifo_lock);
+        if (!(p = inode->fifo))
+            p = inode->fifo = fresh, fresh = NULL;
+    }
+    spin_lock(&p->lock);
+    bool nonblock = f->flags & LINUX_O_NONBLOCK;
+    long r = 0;
+    if (!reads(f) && nonblock && !p->readers)
+        r = -ENXIO;
+    else {
+        p->readers += reads(f);
+        p->writers += writes(f);
+        p->seq++;
+    }
+    bool wait = !r && !nonblock && !(reads(f) && writes(f)) &&
+                !(reads(f) ? p->writers : p->readers);
+    bool unused = r && !p->readers && !p->writers;
+    if (unused)
+        inode->fifo = NULL;
+    spin_unlock(&p->lock);
+    spin_unlock(&fifo_lock);
+    if (fresh) {
+        kfree(fresh->buf);
+        kfree(fresh);
+    }
+    if (unused) {
+        kfree(p->buf);
+        kfree(p);
+    }
+    if (r)
+        return r;
+    f->priv = p;
+    if (wait) { /* nothing but another thread or process can end this */
+        f->ops = &fifo_opening_fops;
+        wait_file(f, POLLIN);
+    }
+    f->ops = &fifo_end_fops;
+    return 0;
+}
+
+const struct file_ops fifo_fops = {.open = fifo_open};
 
 static long do_pipe2(uptr_t ufds, int flags)
 {

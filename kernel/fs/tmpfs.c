@@ -44,7 +44,7 @@ struct tfile {
 static const struct inode_ops tmpfs_iops;
 static const struct file_ops blob_fops;
 static const struct file_ops tmpfs_dir_fops, tmpfs_file_fops;
-extern const struct file_ops chrdev_fops;
+extern const struct file_ops chrdev_fops, fifo_fops;
 
 /* ---- file data ---- */
 
@@ -269,6 +269,8 @@ static struct inode *new_inode(struct super *sb, uint32_t mode)
         i->fops = &tmpfs_file_fops;
     } else if ((mode & LINUX_S_IFMT) == LINUX_S_IFCHR) {
         i->fops = &chrdev_fops;
+    } else if ((mode & LINUX_S_IFMT) == LINUX_S_IFIFO) {
+        i->fops = &fifo_fops;
     }
     return i;
 fail:

@@ -85,8 +85,9 @@ struct inode {
     uint32_t nlink;
     int64_t size;
     uint64_t rdev;
-    uint64_t blocks; /* 512-byte units */
-    bool linkable;   /* O_TMPFILE without O_EXCL: linkat may name it once */
+    uint64_t blocks;   /* 512-byte units */
+    bool linkable;     /* O_TMPFILE without O_EXCL: linkat may name it once */
+    struct pipe *fifo; /* a FIFO's pipe while any end is open (pipe.c) */
     struct linux_timespec atime, mtime, ctime;
     struct super *sb;
     const struct inode_ops *iops;

@@ -5,7 +5,8 @@
  * 4 GiB, truncate and fallocate, the stat family and statx, offsets shared
  * by dup'ed fds, close-on-exec, the sync calls, copy_file_range and
  * sendfile, a file unlinked while open, 2 MiB written in odd chunks, a
- * patchwork of writes and holes checked against a model, and O_TMPFILE.
+ * patchwork of writes and holes checked against a model, O_TMPFILE and
+ * FIFO nodes.
  *
  * Everything happens in a fresh mkdtemp directory that is the cwd while
  * the tests run (so paths are relative) and that main() removes at the end.
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1082,6 +1084,57 @@ out_umask:
     umask(um);
 }
 
+/* A FIFO node (fifo(7)): O_NONBLOCK opens, data through it, O_RDWR, the
+   node's own attributes on the ends, and its data gone after the last
+   close. Blocking opens that would wait are not tried: they need a
+   second thread or process. */
+static void test_fifo(void)
+{
+    struct stat node, end;
+    char buf[8] = {0};
+    int r, w, rw, n = -1;
+
+    if (!CHECK_SYSCALL(mkfifo("fifo", 0600), 0))
+        return;
+    CHECK_ERRNO(open("fifo", O_WRONLY | O_NONBLOCK), ENXIO);
+    r = CHECK_OK(open("fifo", O_RDONLY | O_NONBLOCK));
+    if (r < 0)
+        goto out;
+    CHECK_SYSCALL(read(r, buf, sizeof(buf)), 0); /* no writer: end of file */
+    w = CHECK_OK(open("fifo", O_WRONLY)); /* a reader is there: no wait */
+    if (w >= 0) {
+        CHECK_SYSCALL(write(w, "abc", 3), 3);
+        CHECK_SYSCALL(ioctl(r, FIONREAD, &n), 0);
+        CHECK(n == 3, "FIONREAD %d", n);
+        if (CHECK_SYSCALL(read(r, buf, sizeof(buf)), 3))
+            CHECK(memcmp(buf, "abc", 3) == 0, "read \"%.3s\"", buf);
+        CHECK_ERRNO(read(r, buf, sizeof(buf)), EAGAIN); /* a writer, no data */
+        CHECK_ERRNO(lseek(w, 0, SEEK_SET), ESPIPE);
+        if (CHECK_SYSCALL(stat("fifo", &node), 0) &&
+            CHECK_SYSCALL(fstat(w, &end), 0))
+            CHECK(S_ISFIFO(end.st_mode) && end.st_ino == node.st_ino,
+                  "the end is inode %lu mode %o, the node %lu",
+                  (unsigned long)end.st_ino, (unsigned)end.st_mode,
+                  (unsigned long)node.st_ino);
+        CHECK_SYSCALL(write(w, "left", 4), 4);
+        close(w);
+    }
+    close(r);
+    /* Every end closed: what was left is gone. O_RDWR never waits. */
+    rw = CHECK_OK(open("fifo", O_RDWR | O_NONBLOCK));
+    if (rw >= 0) {
+        n = -1;
+        CHECK_SYSCALL(ioctl(rw, FIONREAD, &n), 0);
+        CHECK(n == 0, "FIONREAD %d after every end closed", n);
+        CHECK_SYSCALL(write(rw, "xy", 2), 2);
+        if (CHECK_SYSCALL(read(rw, buf, sizeof(buf)), 2))
+            CHECK(memcmp(buf, "xy", 2) == 0, "read \"%.2s\"", buf);
+        close(rw);
+    }
+out:
+    unlink("fifo");
+}
+
 static const struct tap_test tests[] = {
     {"open O_CREAT|O_EXCL gives EEXIST, also on a dangling symlink",
      test_open_excl},
@@ -1109,6 +1162,7 @@ static const struct tap_test tests[] = {
     {"2 MiB in odd-sized chunks reads back identical", test_big_odd_chunks},
     {"writes, holes and a shrink read back as modelled", test_patchwork},
     {"O_TMPFILE, linkat of it through /proc/self/fd, O_EXCL", test_tmpfile},
+    {"a FIFO node: opens, data, O_RDWR, its data gone after", test_fifo},
 };
 
 int main(void) { return tap_run_in_tmpdir(tests, TAP_COUNT(tests), base); }
