@@ -1083,8 +1083,6 @@ static const struct file_ops ext4_file_fops = {
 static const struct super_ops ext4_sops = {.evict = ext4_evict,
                                            .write_inode = ext4_write_inode};
 
-/* Mount the image on host fd `fd`: its root inode (a new reference) in
- *root, or an error with a reason in why. vfs_lock held. */
 bool ext4_in_map(uintptr_t addr)
 {
     for (struct ext4_sb *es = all_sbs; es; es = es->next) {
@@ -1095,6 +1093,8 @@ bool ext4_in_map(uintptr_t addr)
     return false;
 }
 
+/* Mount the image on disk: its root inode (a new reference) in *root, or
+   an error with a reason in why. vfs_lock held. */
 long ext4_mount(const struct kdisk *disk, bool ro, struct inode **root,
                 const char **why)
 {
