@@ -55,7 +55,10 @@ $(B)/tests/unit/mm_test: tests/unit/mm_test.c kernel/mm/mm.c kernel/lib/kheap.c 
                          kernel/lib/kprintf.c $(wildcard kernel/mm/*.h kernel/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^)
-UNITS := $(B)/tests/unit/mm_test
+$(B)/tests/unit/crc_test: tests/unit/crc_test.c kernel/fs/ext4_crc.c kernel/fs/ext4.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^)
+UNITS := $(B)/tests/unit/mm_test $(B)/tests/unit/crc_test
 unit: $(UNITS)
 
 # --- guest test programs: static glibc, static musl, static-pie glibc ---

@@ -4,6 +4,7 @@
 #define HUSK_EXT4_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct inode;
@@ -21,5 +22,10 @@ bool ext4_in_map(uintptr_t addr);
 /* Write every mounted image's metadata back and make it durable (exit,
    sync). vfs_lock held. */
 void ext4_sync_all(void);
+
+/* crc32c (ext4_crc.c), the bitwise and the SSE4.2 forms: the same
+   results, which tests/unit/crc_test checks. */
+uint32_t ext4_crc32c_sw(uint32_t crc, const unsigned char *p, size_t len);
+uint32_t ext4_crc32c_hw(uint32_t crc, const unsigned char *p, size_t len);
 
 #endif
