@@ -843,3 +843,129 @@ SYSCALL_DEFINE2(fstatfs, int, fd, uptr_t, ubuf)
     file_put(f);
     return r ? r : copy_out(ubuf, &s, sizeof(s));
 }
+
+/* ---- extended attributes ----
+
+   husk's filesystems keep none yet. After the checks Linux makes first
+   (the name is readable and 1 to 255 bytes, the file exists, the fd is
+   open), get, set and remove answer EOPNOTSUPP and list answers an empty
+   list, as Linux does for a filesystem without xattr handlers: cp -a,
+   tar and Python's shutil.copystat take that as nothing to copy. */
+
+#define XATTR_NAME_MAX 255
+
+/* Whose attributes: a path (following a last symlink or not), or an fd. */
+enum xwho { X_FOLLOW, X_NOFOLLOW, X_FD };
+
+static long xattr_name(uptr_t uname)
+{
+    char name[XATTR_NAME_MAX + 1];
+    long n = copy_str_in(name, uname, sizeof(name));
+    if (n == -ENAMETOOLONG || n == 0)
+        return -ERANGE;
+    return n < 0 ? n : 0;
+}
+
+/* Does the file exist (is the fd open)? 0, or why not. */
+static long xattr_target(enum xwho who, int fd, uptr_t upath)
+{
+    struct path p;
+    struct file *f;
+    long r;
+    if (who == X_FD) {
+        f = fdt_get(current_proc()->fdt, fd);
+        if (!f)
+            return -EBADF;
+        r = f->flags & LINUX_O_PATH ? -EBADF : 0;
+        file_put(f);
+        return r;
+    }
+    r = at_target(LINUX_AT_FDCWD, upath,
+                  who == X_NOFOLLOW ? LINUX_AT_SYMLINK_NOFOLLOW : 0, &p, &f);
+    if (r == 0 && f)
+        file_put(f);
+    else if (r == 0)
+        path_put(&p);
+    return r;
+}
+
+static long xattr_named(enum xwho who, int fd, uptr_t upath, uptr_t uname)
+{
+    long r = xattr_name(uname);
+    if (r == 0)
+        r = xattr_target(who, fd, upath);
+    return r ? r : -EOPNOTSUPP;
+}
+
+static long xattr_set(enum xwho who, int fd, uptr_t upath, uptr_t uname,
+                      size_t size, int flags)
+{
+    if (flags & ~3) /* XATTR_CREATE | XATTR_REPLACE */
+        return -EINVAL;
+    if (size > 65536)
+        return -E2BIG;
+    return xattr_named(who, fd, upath, uname);
+}
+
+SYSCALL_DEFINE5(setxattr, uptr_t, path, uptr_t, name, uptr_t, value, size_t,
+                size, int, flags)
+{
+    (void)value;
+    return xattr_set(X_FOLLOW, -1, path, name, size, flags);
+}
+SYSCALL_DEFINE5(lsetxattr, uptr_t, path, uptr_t, name, uptr_t, value, size_t,
+                size, int, flags)
+{
+    (void)value;
+    return xattr_set(X_NOFOLLOW, -1, path, name, size, flags);
+}
+SYSCALL_DEFINE5(fsetxattr, int, fd, uptr_t, name, uptr_t, value, size_t, size,
+                int, flags)
+{
+    (void)value;
+    return xattr_set(X_FD, fd, 0, name, size, flags);
+}
+SYSCALL_DEFINE4(getxattr, uptr_t, path, uptr_t, name, uptr_t, value, size_t,
+                size)
+{
+    (void)value, (void)size;
+    return xattr_named(X_FOLLOW, -1, path, name);
+}
+SYSCALL_DEFINE4(lgetxattr, uptr_t, path, uptr_t, name, uptr_t, value, size_t,
+                size)
+{
+    (void)value, (void)size;
+    return xattr_named(X_NOFOLLOW, -1, path, name);
+}
+SYSCALL_DEFINE4(fgetxattr, int, fd, uptr_t, name, uptr_t, value, size_t, size)
+{
+    (void)value, (void)size;
+    return xattr_named(X_FD, fd, 0, name);
+}
+SYSCALL_DEFINE3(listxattr, uptr_t, path, uptr_t, list, size_t, size)
+{
+    (void)list, (void)size;
+    return xattr_target(X_FOLLOW, -1, path); /* 0: no names */
+}
+SYSCALL_DEFINE3(llistxattr, uptr_t, path, uptr_t, list, size_t, size)
+{
+    (void)list, (void)size;
+    return xattr_target(X_NOFOLLOW, -1, path);
+}
+SYSCALL_DEFINE3(flistxattr, int, fd, uptr_t, list, size_t, size)
+{
+    (void)list, (void)size;
+    return xattr_target(X_FD, fd, 0);
+}
+SYSCALL_DEFINE2(removexattr, uptr_t, path, uptr_t, name)
+{
+    return xattr_named(X_FOLLOW, -1, path, name);
+}
+SYSCALL_DEFINE2(lremovexattr, uptr_t, path, uptr_t, name)
+{
+    return xattr_named(X_NOFOLLOW, -1, path, name);
+}
+SYSCALL_DEFINE2(fremovexattr, int, fd, uptr_t, name)
+{
+    return xattr_named(X_FD, fd, 0, name);
+}

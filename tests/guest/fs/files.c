@@ -5,8 +5,8 @@
  * 4 GiB, truncate and fallocate, the stat family and statx, offsets shared
  * by dup'ed fds, close-on-exec, the sync calls, copy_file_range and
  * sendfile, a file unlinked while open, 2 MiB written in odd chunks, a
- * patchwork of writes and holes checked against a model, O_TMPFILE and
- * FIFO nodes.
+ * patchwork of writes and holes checked against a model, O_TMPFILE,
+ * FIFO nodes and extended attributes.
  *
  * Everything happens in a fresh mkdtemp directory that is the cwd while
  * the tests run (so paths are relative) and that main() removes at the end.
@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -1135,6 +1136,58 @@ out:
     unlink("fifo");
 }
 
+/* Extended attributes: where the filesystem keeps them (the host's own,
+   run natively) what is set reads back; where it does not (husk today)
+   get/set/remove say EOPNOTSUPP and list is empty. The errors before
+   that are the same either way. */
+static void test_xattr(void)
+{
+    char v[16], list[256], longname[300];
+    int fd = CHECK_OK(open("xa", O_RDWR | O_CREAT | O_TRUNC, 0644));
+    ssize_t r;
+    int kept;
+
+    if (fd < 0)
+        return;
+    r = setxattr("xa", "user.husk", "v1", 2, 0);
+    kept = r == 0;
+    CHECK(kept || errno == EOPNOTSUPP, "setxattr = %zd (%s)", r,
+          tap_errno_name(errno));
+    tap_diag("this filesystem %s user xattrs", kept ? "keeps" : "keeps no");
+    r = getxattr("xa", "user.husk", v, sizeof(v));
+    if (kept)
+        CHECK(r == 2 && memcmp(v, "v1", 2) == 0, "getxattr = %zd", r);
+    else
+        CHECK(r == -1 && errno == EOPNOTSUPP, "getxattr = %zd (%s)", r,
+              tap_errno_name(errno));
+    r = listxattr("xa", list, sizeof(list));
+    CHECK(r >= 0, "listxattr = %zd (%s)", r, tap_errno_name(errno));
+    if (!kept)
+        CHECK(r == 0, "listxattr lists %zd bytes of names", r);
+    r = flistxattr(fd, list, sizeof(list));
+    CHECK(r >= 0, "flistxattr = %zd (%s)", r, tap_errno_name(errno));
+    r = fgetxattr(fd, "user.never-set", v, sizeof(v));
+    CHECK(r == -1 && (errno == ENODATA || errno == EOPNOTSUPP),
+          "fgetxattr of a name never set = %zd (%s)", r, tap_errno_name(errno));
+    r = removexattr("xa", "user.husk");
+    CHECK(kept ? r == 0 : r == -1 && errno == EOPNOTSUPP,
+          "removexattr = %zd (%s)", r, tap_errno_name(errno));
+    /* The checks before the filesystem's answer. */
+    CHECK_ERRNO(getxattr("no-such-file", "user.x", v, sizeof(v)), ENOENT);
+    CHECK_ERRNO(listxattr("no-such-file", list, sizeof(list)), ENOENT);
+    CHECK_ERRNO(fgetxattr(999, "user.x", v, sizeof(v)), EBADF);
+    CHECK_ERRNO(flistxattr(999, list, sizeof(list)), EBADF);
+    CHECK_ERRNO(getxattr("xa", "", v, sizeof(v)), ERANGE);
+    memset(longname, 'a', sizeof(longname) - 1);
+    memcpy(longname, "user.", 5);
+    longname[sizeof(longname) - 1] = 0;
+    CHECK_ERRNO(getxattr("xa", longname, v, sizeof(v)), ERANGE);
+    CHECK_ERRNO(syscall(SYS_getxattr, "xa", 8L, v, sizeof(v)), EFAULT);
+    CHECK_ERRNO(setxattr("xa", "user.x", "v", 1, 4), EINVAL);
+    close(fd);
+    unlink("xa");
+}
+
 static const struct tap_test tests[] = {
     {"open O_CREAT|O_EXCL gives EEXIST, also on a dangling symlink",
      test_open_excl},
@@ -1163,6 +1216,7 @@ static const struct tap_test tests[] = {
     {"writes, holes and a shrink read back as modelled", test_patchwork},
     {"O_TMPFILE, linkat of it through /proc/self/fd, O_EXCL", test_tmpfile},
     {"a FIFO node: opens, data, O_RDWR, its data gone after", test_fifo},
+    {"xattrs: kept, or EOPNOTSUPP and an empty list; errors", test_xattr},
 };
 
 int main(void) { return tap_run_in_tmpdir(tests, TAP_COUNT(tests), base); }
