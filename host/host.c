@@ -99,6 +99,12 @@ long host_blk_write(int fd, const void *buf, size_t len, uint64_t off)
 
 long host_blk_sync(int fd) { return SC(__NR_fdatasync, fd, 0, 0, 0, 0, 0); }
 
+long host_futex_op(uint32_t *uaddr, int op, uint32_t val, const void *timeout,
+                   uint32_t *uaddr2, uint32_t val3)
+{
+    return SC(__NR_futex, uaddr, op, val, timeout, uaddr2, val3);
+}
+
 long host_cpu_yield(void) { return SC(__NR_sched_yield, 0, 0, 0, 0, 0, 0); }
 
 long host_cpu_random(void *buf, size_t len, unsigned flags)

@@ -43,6 +43,8 @@
     X(blk, sync, "fdatasync", "the disk fds")                                  \
     X(cpu, yield, "sched_yield", "")                                           \
     X(cpu, random, "getrandom", "")                                            \
+    X(futex, op, "futex",                                                      \
+      "words inside the guest arena; operations without PI")                   \
     X(signal, reset, "rt_sigaction", "back to SIG_DFL, for a fatal fault")     \
     X(exit, group, "exit_group", "")                                           \
     X(exit, signal, "rt_sigaction rt_sigprocmask tgkill exit_group",           \
@@ -131,6 +133,13 @@ long host_blk_sync(int fd);
 long host_cpu_yield(void);
 /* Fill buf with len random bytes (getrandom); flags as getrandom's. */
 long host_cpu_random(void *buf, size_t len, unsigned flags);
+
+/* ---- futexes: the program's own words, in the arena ---- */
+/* futex(2) on uaddr (and uaddr2) inside the arena; op has no PI command
+   (the kernel refuses those first). timeout is kernel memory, or the
+   count val2 for the requeue and wake-op commands. */
+long host_futex_op(uint32_t *uaddr, int op, uint32_t val, const void *timeout,
+                   uint32_t *uaddr2, uint32_t val3);
 
 /* ---- signals ---- */
 /* Put host signal `sig` back to SIG_DFL (used to die of a program's fault
