@@ -61,13 +61,15 @@ $(B)/tests/unit/crc_test: tests/unit/crc_test.c kernel/fs/ext4_crc.c kernel/fs/e
 UNITS := $(B)/tests/unit/mm_test $(B)/tests/unit/crc_test
 unit: $(UNITS)
 
-# --- guest test programs: static glibc, static musl, static-pie glibc ---
+# --- guest test programs: static glibc, static musl, static-pie glibc,
+# dynamic glibc (run from an image holding its libraries) ---
 GUEST_SRCS := $(wildcard tests/guest/*/*.c)
 GUEST_CFLAGS = -std=gnu11 -O2 -Wall -Wextra -Itests/lib
 GUEST_GLIBC := $(patsubst tests/guest/%.c,$(B)/tests/guest/glibc/%,$(GUEST_SRCS))
 GUEST_MUSL := $(patsubst tests/guest/%.c,$(B)/tests/guest/musl/%,$(GUEST_SRCS))
 GUEST_PIE := $(patsubst tests/guest/%.c,$(B)/tests/guest/glibc-pie/%,$(GUEST_SRCS))
-GUESTS := $(GUEST_GLIBC) $(GUEST_MUSL) $(GUEST_PIE)
+GUEST_DYN := $(patsubst tests/guest/%.c,$(B)/tests/guest/glibc-dyn/%,$(GUEST_SRCS))
+GUESTS := $(GUEST_GLIBC) $(GUEST_MUSL) $(GUEST_PIE) $(GUEST_DYN)
 
 $(B)/tests/guest/glibc/%: tests/guest/%.c $(wildcard tests/lib/*.h)
 	@mkdir -p $(dir $@)
@@ -78,6 +80,9 @@ $(B)/tests/guest/musl/%: tests/guest/%.c $(wildcard tests/lib/*.h)
 $(B)/tests/guest/glibc-pie/%: tests/guest/%.c $(wildcard tests/lib/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(GUEST_CFLAGS) -fPIE -static-pie -o $@ $<
+$(B)/tests/guest/glibc-dyn/%: tests/guest/%.c $(wildcard tests/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_CFLAGS) -o $@ $<
 
 # --- the escape suite's attacker, static glibc and static musl ---
 ESCAPES := $(B)/tests/escape/glibc/escape $(B)/tests/escape/musl/escape

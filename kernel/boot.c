@@ -385,6 +385,20 @@ static long load_program(void *arg)
     return err;
 }
 
+static long read_file_on_stack(void *arg)
+{
+    struct load_req *q = arg;
+    if (q->name[0] != '/')
+        return -ENOENT;
+    long r = read_candidate(q->name, q);
+    if (r == 0) {
+        vfs_lock();
+        inode_put(q->inode);
+        vfs_unlock();
+    }
+    return r;
+}
+
 long kernel_read_program(const struct kboot *b, const char *name,
                          const char *path_env, char *resolved, void **data,
                          size_t *size)
@@ -398,6 +412,20 @@ long kernel_read_program(const struct kboot *b, const char *name,
         struct proc *p = ((struct kcpu *)b->kstack)->task->proc;
         strncpy(p->exe, resolved, sizeof(p->exe) - 1);
         p->exe_inode = q.inode;
+    }
+    return r;
+}
+
+long kernel_read_file(const struct kboot *b, const char *path, void **data,
+                      size_t *size)
+{
+    static char resolved[LINUX_PATH_MAX];
+    struct load_req q = {path, NULL, resolved, NULL, 0, NULL};
+    long r = husk_call_on_stack(read_file_on_stack, &q,
+                                (char *)b->kstack + KSTACK_SIZE);
+    if (r == 0) {
+        *data = q.data;
+        *size = q.size;
     }
     return r;
 }

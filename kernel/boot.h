@@ -51,6 +51,12 @@ long kernel_read_program(const struct kboot *b, const char *name,
                          const char *path_env, char *resolved, void **data,
                          size_t *size);
 
+/* Read the file at the absolute path whole, as for the program's
+   interpreter (PT_INTERP): the same checks, but it is not what
+   /proc/self/exe names. */
+long kernel_read_file(const struct kboot *b, const char *path, void **data,
+                      size_t *size);
+
 /* Leave for the program at entry with stack pointer sp; never returns. The
    caller has armed syscall interception. */
 _Noreturn void kernel_enter_program(uintptr_t entry, uintptr_t sp);

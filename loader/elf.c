@@ -115,6 +115,25 @@ static int check_load(const struct elf_image *img, const Elf64_Phdr *p,
     return 0;
 }
 
+/* PT_INTERP names the dynamic loader: one NUL-terminated absolute path
+   inside the file, as Linux's load_elf_binary wants it. */
+static int check_interp(struct elf_image *img, const Elf64_Phdr *p, char *err,
+                        size_t errlen)
+{
+    if (img->interp)
+        return fail(err, errlen, "ELF has two PT_INTERP headers");
+    if (p->p_offset > img->size || p->p_filesz > img->size - p->p_offset)
+        return fail(err, errlen, "ELF interpreter name lies outside the file");
+    if (p->p_filesz < 2 || p->p_filesz > 4096)
+        return fail(err, errlen, "ELF interpreter name has a bad length");
+    const char *name = (const char *)img->data + p->p_offset;
+    if (name[p->p_filesz - 1] != 0 || strlen(name) != p->p_filesz - 1)
+        return fail(err, errlen,
+                    "ELF interpreter name is not one terminated string");
+    img->interp = name;
+    return 0;
+}
+
 int elf_check(struct elf_image *img, const void *data, size_t size, char *err,
               size_t errlen)
 {
@@ -125,14 +144,15 @@ int elf_check(struct elf_image *img, const void *data, size_t size, char *err,
     if (check_header(img, err, errlen))
         return -1;
 
+    img->align = PAGE_SIZE;
     uint64_t prev_end = 0, entry = img->eh->e_entry;
     bool have_load = false, entry_ok = false;
     for (int i = 0; i < img->phnum; i++) {
         const Elf64_Phdr *p = &img->ph[i];
         if (p->p_type == PT_INTERP) {
-            return fail(err, errlen,
-                        "dynamically linked program: only static "
-                        "programs can run yet");
+            if (check_interp(img, p, err, errlen))
+                return -1;
+            continue;
         }
         if (p->p_type != PT_LOAD || p->p_memsz == 0)
             continue;
@@ -143,6 +163,8 @@ int elf_check(struct elf_image *img, const void *data, size_t size, char *err,
         have_load = true;
         prev_end = p->p_vaddr + p->p_memsz;
         img->hi = PAGE_UP(prev_end);
+        if (p->p_align > img->align && p->p_align <= (1UL << 30))
+            img->align = p->p_align;
         if ((p->p_flags & PF_X) && entry >= p->p_vaddr && entry < prev_end)
             entry_ok = true;
         /* the program headers' address, for AT_PHDR */

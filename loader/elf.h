@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* elf.h: checking and loading a static or static-PIE ELF64 x86_64 program
-   from a buffer holding the whole file. */
+/* elf.h: checking and loading an ELF64 x86_64 program (static, static-PIE,
+   dynamic) or its interpreter from a buffer holding the whole file. */
 #ifndef HUSK_ELF_H
 #define HUSK_ELF_H
 
@@ -20,6 +20,8 @@ struct elf_image {
     bool pie;             /* ET_DYN: may be placed anywhere */
     uintptr_t lo, hi;     /* page-rounded span of the PT_LOADs, unbiased */
     uintptr_t phdr_vaddr; /* where the phdrs are in memory, 0 if not loaded */
+    const char *interp;   /* PT_INTERP's path (inside data), or NULL */
+    uintptr_t align;      /* the largest PT_LOAD alignment, at least a page */
 };
 
 /* Check the file step by step (header, program headers, segments, entry).

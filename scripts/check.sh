@@ -11,10 +11,13 @@ status=0
 
 # Areas whose syscalls husk implements; any others are
 # built and checked natively until their issue lands.
-husk_areas=(core fs)
+husk_areas=(core fs task)
 
 all_guests=$(ls -d "$B"/tests/guest/*/*/* 2>/dev/null)
-husk_guests=$(for a in "${husk_areas[@]}"; do ls -d "$B"/tests/guest/*/"$a"/*; done)
+husk_guests=$(for a in "${husk_areas[@]}"; do ls -d "$B"/tests/guest/{glibc,musl,glibc-pie}/"$a"/*; done)
+# Dynamic ones run from an image of themselves and their libraries, at the
+# same absolute paths as here (scripts/rootfs-from-host.sh).
+dyn_guests=$(for a in "${husk_areas[@]}"; do ls -d "$PWD/$B"/tests/guest/glibc-dyn/"$a"/*; done)
 
 echo "== unit tests (kernel pieces against a fake host, ASan and UBSan)"
 prove --exec 'timeout 120' "$B"/tests/unit/* || status=1
@@ -24,6 +27,16 @@ prove --exec 'timeout 120' $all_guests || status=1
 
 echo "== guest tests inside husk"
 prove --exec "timeout 120 $HUSK run --" $husk_guests || status=1
+
+echo "== dynamic guest tests inside husk, from an ext4 image"
+rm -rf "$B/dyn-root" "$B/dyn-root.img"
+if scripts/rootfs-from-host.sh "$B/dyn-root" $dyn_guests &&
+  "$HUSK" image build "$B/dyn-root" -o "$B/dyn-root.img" >/dev/null; then
+  prove --exec "timeout 120 $HUSK run --rootfs $B/dyn-root.img --" $dyn_guests || status=1
+else
+  echo "check: cannot build the image of dynamic guest tests" >&2
+  status=1
+fi
 
 if [ -x "$B/asan/husk" ]; then
   echo "== guest tests inside husk built with AddressSanitizer and UBSan"

@@ -9,7 +9,8 @@ pkgs=(
   musl-tools        # musl-gcc: guest tests built against musl
   busybox-static    # a real unmodified static program to run
   perl              # prove (TAP harness)
-  python3           # small test helpers
+  python3           # small test helpers; a real dynamic program to run
+  sqlite3           # a real dynamic program to run (tests/host/dynamic.t)
   e2fsprogs         # mkfs.ext4 (husk image build), e2fsck, debugfs (tests)
   libext2fs-dev     # ext4 images inside the kernel (static libext2fs.a)
   clang-format      # make format-check

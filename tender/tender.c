@@ -189,7 +189,8 @@ static void note_vdso(struct mm *mm, uintptr_t vdso)
 }
 
 static uintptr_t build_stack(const struct husk_config *cfg, struct mm *mm,
-                             const struct elf_image *img, uintptr_t bias)
+                             const struct elf_image *img, uintptr_t bias,
+                             uintptr_t base)
 {
     size_t size = stack_size(cfg->mem);
     uintptr_t top = mm->hi, lo = top - size;
@@ -214,7 +215,7 @@ static uintptr_t build_stack(const struct husk_config *cfg, struct mm *mm,
         {LINUX_AT_PHENT, sizeof(Elf64_Phdr)},
         {LINUX_AT_PHNUM, (uint64_t)img->phnum},
         {LINUX_AT_PAGESZ, PAGE_SIZE},
-        {LINUX_AT_BASE, 0},
+        {LINUX_AT_BASE, base},
         {LINUX_AT_FLAGS, 0},
         {LINUX_AT_ENTRY, bias + img->eh->e_entry},
         {LINUX_AT_UID, cfg->uid},
@@ -344,6 +345,47 @@ static void program_from_image(const struct husk_config *cfg,
         _exit(st);
 }
 
+/* A dynamic program's interpreter (ld.so) comes from the image too; it is
+   placed top-down below the stack, as Linux places it, and entered first.
+   Returns its entry point; *base is its load address (AT_BASE). */
+static uintptr_t load_interp(const struct kboot *b, struct mm *mm,
+                             const char *path, uintptr_t *base)
+{
+    void *data;
+    size_t size;
+    char err[256];
+    struct elf_image in;
+    long r = kernel_read_file(b, path, &data, &size);
+    if (r)
+        die(r == -ENOENT || r == -ENOTDIR ? HUSK_EXIT_NOENT : HUSK_EXIT_NOEXEC,
+            "%s: its interpreter %s: %s", b->cfg->program, path,
+            strerror((int)-r));
+    if (elf_check(&in, data, size, err, sizeof(err)) != 0)
+        die(HUSK_EXIT_NOEXEC, "%s: its interpreter %s: %s", b->cfg->program,
+            path, err);
+    if (in.interp || !in.pie)
+        die(HUSK_EXIT_NOEXEC,
+            "%s: its interpreter %s is not a position-independent "
+            "loader",
+            b->cfg->program, path);
+    size_t span = in.hi - in.lo;
+    uintptr_t at =
+        mm_find_free(mm, span + in.align, PAGE_UP(mm->brk_start), mm->mmap_top);
+    if (!at)
+        die(HUSK_EXIT_NOEXEC,
+            "%s: no room for its interpreter in the guest memory "
+            "(--mem)",
+            b->cfg->program);
+    at = (at + in.align - 1) & ~(in.align - 1);
+    uintptr_t bias = at - in.lo;
+    if (elf_load(&in, mm, bias, err, sizeof(err)) < 0)
+        die(HUSK_EXIT_NOEXEC, "%s: its interpreter %s: %s", b->cfg->program,
+            path, err);
+    kfree(data);
+    *base = bias;
+    return bias + in.eh->e_entry;
+}
+
 static _Noreturn void start_child(const struct husk_config *cfg,
                                   struct elf_image *img)
 {
@@ -391,8 +433,11 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     char err[256];
     if (elf_load(img, p->mm, bias, err, sizeof(err)) < 0)
         die(HUSK_EXIT_NOEXEC, "%s: %s", cfg->program, err);
-    uintptr_t sp = build_stack(cfg, p->mm, img, bias);
     mm_set_layout(p->mm, bias + img->hi, p->mm->hi - stack_size(cfg->mem));
+    uintptr_t entry = bias + img->eh->e_entry, base = 0;
+    if (img->interp)
+        entry = load_interp(&b, p->mm, img->interp, &base);
+    uintptr_t sp = build_stack(cfg, p->mm, img, bias, base);
 #ifndef HUSK_SUD_SELECTOR /* sanitizer builds debug the kernel, not sandbox */
     lockdown_process(DISK_FD + ndisks);
 #endif
@@ -419,7 +464,7 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     memcpy(pp.disks, disks, sizeof(disks));
     lockdown_seccomp(&pp, cfg->seccomp);
 #endif
-    kernel_enter_program(bias + img->eh->e_entry, sp);
+    kernel_enter_program(entry, sp);
 }
 
 /* Open an image as the next disk fd: read-write with an exclusive lock
@@ -484,6 +529,14 @@ int tender_run(const struct husk_config *cfg)
         r = check_program(cfg->program, data, size, &img);
         if (r)
             return r;
+        if (img.interp) {
+            fprintf(stderr,
+                    "husk: %s: a dynamic program (it needs %s and its "
+                    "libraries): run it from a --rootfs image that holds "
+                    "them (scripts/rootfs-from-host.sh makes one)\n",
+                    cfg->program, img.interp);
+            return HUSK_EXIT_NOEXEC;
+        }
     }
     if (!(getauxval(AT_HWCAP2) & 2 /* HWCAP2_FSGSBASE */)) {
         fprintf(stderr, "husk: this CPU or kernel lacks FSGSBASE (Linux >= "

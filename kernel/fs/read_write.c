@@ -646,3 +646,39 @@ SYSCALL_DEFINE4(fallocate, int, fd, int, mode, long, off, long, len)
     file_put(f);
     return r;
 }
+
+/* fadvise64 and readahead are hints. husk keeps no page cache of its own
+   (reads come from the host's, which does its own read-ahead), so after
+   Linux's checks there is nothing to do. */
+SYSCALL_DEFINE4(fadvise64, int, fd, long, off, long, len, int, advice)
+{
+    (void)off;
+    struct file *f = fdt_get(fdt(), fd);
+    if (!f)
+        return -EBADF;
+    long r = 0;
+    if (f->flags & LINUX_O_PATH)
+        r = -EBADF;
+    else if (!f->ops->seekable)
+        r = -ESPIPE;
+    else if (len < 0 || advice < 0 || advice > 5 /* POSIX_FADV_NOREUSE */)
+        r = -EINVAL;
+    file_put(f);
+    return r;
+}
+
+SYSCALL_DEFINE3(readahead, int, fd, long, off, size_t, count)
+{
+    (void)off, (void)count;
+    struct file *f = fdt_get(fdt(), fd);
+    if (!f)
+        return -EBADF;
+    long r = 0;
+    if ((f->flags & LINUX_O_PATH) ||
+        (f->flags & LINUX_O_ACCMODE) == LINUX_O_WRONLY)
+        r = -EBADF;
+    else if (!f->inode || !s_isreg(f->inode->mode))
+        r = -EINVAL;
+    file_put(f);
+    return r;
+}

@@ -721,6 +721,20 @@ static void test_sync(void)
     sync();
     CHECK_SYSCALL(syncfs(fd), 0);
     CHECK_SYSCALL(syscall(SYS_sync_file_range, fd, 0L, 0L, 0), 0);
+    /* the hints: accepted on a file, Linux's errors otherwise */
+    CHECK_SYSCALL(syscall(SYS_fadvise64, fd, 0L, 0L, 2 /* SEQUENTIAL */), 0);
+    CHECK_ERRNO(syscall(SYS_fadvise64, fd, 0L, 0L, 99), EINVAL);
+    CHECK_ERRNO(syscall(SYS_fadvise64, fd, 0L, -1L, 0), EINVAL);
+    CHECK_ERRNO(syscall(SYS_fadvise64, -1, 0L, 0L, 0), EBADF);
+    CHECK_SYSCALL(syscall(SYS_readahead, fd, 0L, 4096UL), 0);
+    CHECK_ERRNO(syscall(SYS_readahead, -1, 0L, 4096UL), EBADF);
+    int pfd[2];
+    if (CHECK_OK(pipe(pfd)) == 0) {
+        CHECK_ERRNO(syscall(SYS_fadvise64, pfd[0], 0L, 0L, 0), ESPIPE);
+        CHECK_ERRNO(syscall(SYS_readahead, pfd[0], 0L, 4096UL), EINVAL);
+        close(pfd[0]);
+        close(pfd[1]);
+    }
     close(fd);
     CHECK_ERRNO(fsync(fd), EBADF);
     CHECK_ERRNO(fdatasync(-1), EBADF);
@@ -1208,7 +1222,7 @@ static const struct tap_test tests[] = {
     {"statx basic stats", test_statx},
     {"dup and dup2 share the file offset", test_dup_offset},
     {"O_CLOEXEC, F_GETFD/F_SETFD, F_DUPFD_CLOEXEC, dup3", test_cloexec},
-    {"fsync/fdatasync/sync/syncfs", test_sync},
+    {"fsync/fdatasync/sync/syncfs, fadvise64/readahead", test_sync},
     {"copy_file_range between two files", test_copy_file_range},
     {"sendfile between two files", test_sendfile},
     {"a file unlinked while open stays usable", test_unlinked_open},
