@@ -46,11 +46,6 @@ long host_time_clock_gettime(int clk, void *ts)
     return SC(__NR_clock_gettime, clk, ts, 0, 0, 0, 0);
 }
 
-long host_time_clock_getres(int clk, void *ts)
-{
-    return SC(__NR_clock_getres, clk, ts, 0, 0, 0, 0);
-}
-
 long host_time_nanosleep(int clk, int flags, const void *req, void *rem)
 {
     return SC(__NR_clock_nanosleep, clk, flags, req, rem, 0, 0);
@@ -73,11 +68,6 @@ long host_mem_release(uintptr_t addr, size_t len)
     long r = SC(__NR_mmap, addr, len, PROT_NONE,
                 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     return r < 0 ? r : 0;
-}
-
-long host_mem_discard(uintptr_t addr, size_t len)
-{
-    return SC(__NR_madvise, addr, len, MADV_DONTNEED, 0, 0, 0);
 }
 
 long host_mem_move(uintptr_t from, size_t old_len, uintptr_t to, size_t new_len)
@@ -103,6 +93,12 @@ long host_futex_op(uint32_t *uaddr, int op, uint32_t val, const void *timeout,
                    uint32_t *uaddr2, uint32_t val3)
 {
     return SC(__NR_futex, uaddr, op, val, timeout, uaddr2, val3);
+}
+
+_Noreturn void host_thread_exit(void)
+{
+    for (;;)
+        SC(__NR_exit, 0, 0, 0, 0, 0, 0);
 }
 
 long host_cpu_yield(void) { return SC(__NR_sched_yield, 0, 0, 0, 0, 0, 0); }

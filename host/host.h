@@ -29,22 +29,25 @@
     X(console, fstat, "fstat", "fd 0-2")                                       \
     X(console, poll, "ppoll", "at most 3 fds, no signal mask")                 \
     X(time, clock_gettime, "clock_gettime", "")                                \
-    X(time, clock_getres, "clock_getres", "")                                  \
     X(time, nanosleep, "clock_nanosleep", "")                                  \
     X(mem, map, "mmap",                                                        \
       "MAP_FIXED inside the guest arena, never PROT_EXEC "                     \
       "outside it")                                                            \
     X(mem, protect, "mprotect", "inside the guest arena")                      \
     X(mem, release, "mmap", "MAP_FIXED PROT_NONE inside the guest arena")      \
-    X(mem, discard, "madvise", "MADV_DONTNEED inside the guest arena")         \
     X(mem, move, "mremap", "MREMAP_FIXED inside the guest arena")              \
     X(blk, read, "pread64", "the disk fds; at most 1 MiB")                     \
     X(blk, write, "pwrite64", "the disk fds; a block, never past the end")     \
     X(blk, sync, "fdatasync", "the disk fds")                                  \
     X(cpu, yield, "sched_yield", "")                                           \
     X(cpu, random, "getrandom", "")                                            \
+    X(thread, create, "clone prctl rt_sigreturn",                              \
+      "clone with the thread flags only; prctl arms Syscall User Dispatch "    \
+      "over the stub only")                                                    \
+    X(thread, exit, "exit", "")                                                \
     X(futex, op, "futex",                                                      \
-      "words inside the guest arena; operations without PI")                   \
+      "words inside the guest arena, operations without PI; or the "           \
+      "kernel's event word, wait and wake")                                    \
     X(signal, reset, "rt_sigaction", "back to SIG_DFL, for a fatal fault")     \
     X(exit, group, "exit_group", "")                                           \
     X(exit, signal, "rt_sigaction rt_sigprocmask tgkill exit_group",           \
@@ -98,7 +101,6 @@ long host_console_poll(void *pfds, int n, const void *timeout);
 
 /* ---- time ---- */
 long host_time_clock_gettime(int clk, void *ts);
-long host_time_clock_getres(int clk, void *ts);
 /* Sleep as clock_nanosleep does; -EINTR if a host signal arrived. */
 long host_time_nanosleep(int clk, int flags, const void *req, void *rem);
 
@@ -110,8 +112,6 @@ long host_mem_map(uintptr_t addr, size_t len, int prot, int shared);
 long host_mem_protect(uintptr_t addr, size_t len, int prot);
 /* Give the pages back to the host; the range stays reserved (PROT_NONE). */
 long host_mem_release(uintptr_t addr, size_t len);
-/* Drop the contents (MADV_DONTNEED): private anonymous pages read as 0. */
-long host_mem_discard(uintptr_t addr, size_t len);
 /* Move pages [from, from+old) to [to, to+new) (mremap FIXED|MAYMOVE);
    the caller re-reserves the vacated range with host_mem_release. */
 long host_mem_move(uintptr_t from, size_t old_len, uintptr_t to,
@@ -133,6 +133,15 @@ long host_blk_sync(int fd);
 long host_cpu_yield(void);
 /* Fill buf with len random bytes (getrandom); flags as getrandom's. */
 long host_cpu_random(void *buf, size_t len, unsigned flags);
+
+/* ---- threads: host threads of this process ---- */
+struct thread_start;
+/* Start a host thread that arms Syscall User Dispatch and leaves for the
+   program through rt_sigreturn on ts->frame, with %fs ts->app_fs. Returns
+   its host tid or -errno; the host clears *ts->ctid when it is gone. */
+long host_thread_create(struct thread_start *ts);
+/* End the calling host thread only. */
+_Noreturn void host_thread_exit(void);
 
 /* ---- futexes: the program's own words, in the arena ---- */
 /* futex(2) on uaddr (and uaddr2) inside the arena; op has no PI command

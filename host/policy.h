@@ -38,6 +38,7 @@ struct rule {
 struct policy_params {
     uint64_t arena_lo, arena_hi; /* the arena; [hi, 2*hi-lo) is a guard */
     int pid;                     /* the sandbox's host pid */
+    uint64_t kevent;             /* the kernel's event word (fs/wait.h) */
     int ndisks; /* disk images: the rootfs first, then --disk ones */
     struct policy_disk {
         int fd;
@@ -47,7 +48,7 @@ struct policy_params {
     } disks[4];
 };
 
-#define POLICY_MAX_RULES 32
+#define POLICY_MAX_RULES 48
 
 /* Fill rules[]; returns how many. */
 int policy_rules(const struct policy_params *p, struct rule *rules);

@@ -230,6 +230,7 @@ struct proc *kernel_boot(const struct kboot *b)
     kinfo.mem_size = cfg->mem;
     kinfo.cpu_mask = b->cpu_mask ? b->cpu_mask : 1;
     kinfo.ncpu = __builtin_popcountll(kinfo.cpu_mask);
+    memcpy(kinfo.clock_res, b->clock_res, sizeof(kinfo.clock_res));
     if (b->cpuinfo && (kinfo.cpuinfo = kmalloc(strlen(b->cpuinfo) + 1)))
         strcpy(kinfo.cpuinfo, b->cpuinfo);
     set_uts(b);
@@ -253,11 +254,15 @@ struct proc *kernel_boot(const struct kboot *b)
         return NULL;
     t->tid = 1;
     t->proc = p;
+    p->threads = t;
+    p->nthreads = 1;
+    p->next_tid = 2;
 
     struct kcpu *k = b->kstack;
     husk_kstack_base = k;
     k->kernel_fs = __builtin_ia32_rdfsbase64();
     k->task = t;
+    t->kcpu = k;
     k->canary = 0x6875736b6b637075ULL;
     if (husk_call_on_stack(boot_fs, (void *)(uintptr_t)b,
                            (char *)b->kstack + KSTACK_SIZE))

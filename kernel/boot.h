@@ -4,6 +4,7 @@
 #ifndef HUSK_BOOT_H
 #define HUSK_BOOT_H
 
+#include "abi/linux/types.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,7 @@ struct kboot {
     struct kdisk root;    /* the rootfs image, or fd -1 */
     bool root_ro;         /* mount it read-only */
     struct kdisk disk[4]; /* the cfg->disks images */
+    struct linux_timespec clock_res[12]; /* the host's clock_getres */
     size_t exe_size;
     const char *release; /* host uname release, shown to the program */
     const char *version;

@@ -35,6 +35,7 @@
 #include "abi/linux/mman.h"
 #include "arch/x86_64/kcpu.h"
 #include "boot.h"
+#include "fs/wait.h"
 #include "host/host.h"
 #include "husk/exit.h"
 #include "loader/elf.h"
@@ -420,6 +421,11 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     };
     for (int d = 0; d < cfg->ndisks; d++)
         b.disk[d] = kdisks[!!cfg->rootfs + d];
+    for (int c = 0; c < 12; c++) {
+        struct timespec res = {0, 0};
+        clock_getres(c, &res);
+        b.clock_res[c] = (struct linux_timespec){res.tv_sec, res.tv_nsec};
+    }
     struct proc *p = kernel_boot(&b);
     if (!p)
         _exit(HUSK_EXIT_ERROR); /* it said why */
@@ -459,7 +465,10 @@ static _Noreturn void start_child(const struct husk_config *cfg,
             strerror(errno));
         /* From here on, no host syscall outside host/. */
 #ifndef HUSK_SUD_SELECTOR /* sanitizer runtimes make their own host calls */
-    struct policy_params pp = {.arena_lo = lo, .arena_hi = hi, .pid = pid};
+    struct policy_params pp = {.arena_lo = lo,
+                               .arena_hi = hi,
+                               .pid = pid,
+                               .kevent = (uint64_t)&kevent_word};
     pp.ndisks = ndisks;
     memcpy(pp.disks, disks, sizeof(disks));
     lockdown_seccomp(&pp, cfg->seccomp);

@@ -44,6 +44,7 @@ static long efd_read(struct file *f, void *buf, size_t len, int64_t *pos)
             uint64_t v = e->semaphore ? 1 : e->count;
             e->count -= v;
             e->seq++;
+            kevent_post();
             spin_unlock(&e->lock);
             if (uaccess_copy(buf, &v, 8) < 0) {
                 spin_lock(&e->lock); /* give it back */
@@ -78,6 +79,7 @@ static long efd_write(struct file *f, const void *buf, size_t len, int64_t *pos)
         if (EFD_MAX - e->count >= v) {
             e->count += v;
             e->seq++;
+            kevent_post();
             spin_unlock(&e->lock);
             return 8;
         }

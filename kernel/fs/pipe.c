@@ -95,6 +95,7 @@ static long pipe_read(struct file *f, void *buf, size_t len, int64_t *pos)
             p->count -= done;
             if (done)
                 p->seq++;
+            kevent_post();
             spin_unlock(&p->lock);
             return done ? (long)done : -EFAULT;
         }
@@ -139,6 +140,7 @@ static long pipe_write(struct file *f, const void *buf, size_t len,
             }
             p->count += put;
             p->seq++;
+            kevent_post();
             done += put;
             spin_unlock(&p->lock);
             if (r)
@@ -188,6 +190,7 @@ static long pipe_ioctl(struct file *f, unsigned long req, uptr_t arg)
             p->head = 0;
             p->size = size;
             p->seq++;
+            kevent_post();
         }
         spin_unlock(&p->lock);
         kfree(nb);
@@ -207,6 +210,7 @@ static void pipe_release(struct file *f)
     if (writes(f))
         p->writers--;
     p->seq++;
+    kevent_post();
     bool last = !p->readers && !p->writers;
     spin_unlock(&p->lock);
     if (last && f->inode && f->inode->fifo == p)
@@ -292,6 +296,7 @@ static long fifo_open(struct inode *inode, struct file *f)
         p->readers += reads(f);
         p->writers += writes(f);
         p->seq++;
+        kevent_post();
     }
     bool wait = !r && !nonblock && !(reads(f) && writes(f)) &&
                 !(reads(f) ? p->writers : p->readers);

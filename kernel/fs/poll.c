@@ -66,13 +66,64 @@ static int console_set(struct file **files, const unsigned *events, int n,
     return k;
 }
 
-/* Sleep until deadline (FOREVER: for good), or until one of the console
-   files is ready. */
+uint32_t kevent_word;
+static int kevent_sleepers;
+
+#define FUTEX_WAIT_PRIVATE 128
+#define FUTEX_WAKE_PRIVATE 129
+
+uint32_t kevent_seq(void)
+{
+    return __atomic_load_n(&kevent_word, __ATOMIC_ACQUIRE);
+}
+
+void kevent_post(void)
+{
+    __atomic_add_fetch(&kevent_word, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&kevent_sleepers, __ATOMIC_SEQ_CST))
+        host_futex_op(&kevent_word, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL,
+                      &kevent_word, 0);
+}
+
+/* With several threads: sleep until the event sequence moves past seq, a
+   console file is ready or the deadline passes (the console is polled in
+   slices of 10 ms meanwhile). Callers look again either way. */
+static void idle_threads(struct host_pollfd *pfd, int k, int64_t deadline,
+                         uint32_t seq)
+{
+    int64_t left =
+        deadline == FOREVER ? 3600LL * 1000000000LL : deadline - now_ns();
+    if (left <= 0)
+        return;
+    if (k) {
+        for (;;) {
+            int64_t slice = MIN(left, 10 * 1000000LL);
+            struct linux_timespec ts = {0, slice};
+            if (host_console_poll(pfd, k, &ts) != 0 || kevent_seq() != seq)
+                return;
+            left -= slice;
+            if (left <= 0)
+                return;
+        }
+    }
+    struct linux_timespec ts = {left / 1000000000LL, left % 1000000000LL};
+    __atomic_add_fetch(&kevent_sleepers, 1, __ATOMIC_SEQ_CST);
+    host_futex_op(&kevent_word, FUTEX_WAIT_PRIVATE, seq, &ts, &kevent_word, 0);
+    __atomic_sub_fetch(&kevent_sleepers, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Sleep until deadline (FOREVER: for good), until one of the console
+   files is ready, or (with several threads) until a kernel event after
+   seq. */
 static long idle(struct file **files, const unsigned *events, int n,
-                 int64_t deadline)
+                 int64_t deadline, uint32_t seq)
 {
     struct host_pollfd pfd[3];
     int k = console_set(files, events, n, pfd);
+    if (__atomic_load_n(&current_proc()->nthreads, __ATOMIC_RELAXED) > 1) {
+        idle_threads(pfd, k, deadline, seq);
+        return 0;
+    }
     for (;;) {
         int64_t left =
             deadline == FOREVER ? 3600LL * 1000000000LL : deadline - now_ns();
@@ -90,8 +141,12 @@ static long idle(struct file **files, const unsigned *events, int n,
 
 long wait_file(struct file *f, unsigned events)
 {
-    while (!(file_poll(f, NULL) & events))
-        idle(&f, &events, 1, FOREVER);
+    for (;;) {
+        uint32_t seq = kevent_seq();
+        if (file_poll(f, NULL) & events)
+            return 0;
+        idle(&f, &events, 1, FOREVER, seq);
+    }
     return 0;
 }
 
@@ -140,11 +195,12 @@ static long do_poll(uptr_t ufds, unsigned n, int64_t timeout_ns)
     }
     int64_t deadline = timeout_ns < 0 ? FOREVER : now_ns() + timeout_ns;
     for (;;) {
+        uint32_t seq = kevent_seq();
         r = poll_scan(p, files, (int)n);
         if (r || timeout_ns == 0 ||
             (deadline != FOREVER && now_ns() >= deadline))
             break;
-        idle(files, ev, (int)n, deadline);
+        idle(files, ev, (int)n, deadline, seq);
     }
     if (copy_out(ufds, p, n * sizeof(*p)) < 0)
         r = -EFAULT;
@@ -238,6 +294,7 @@ static long do_select(int n, uptr_t uin, uptr_t uout, uptr_t uex,
     }
     int64_t deadline = timeout_ns < 0 ? FOREVER : now_ns() + timeout_ns;
     for (;;) {
+        uint32_t seq = kevent_seq();
         r = 0;
         for (int fd = 0; fd < n; fd++) {
             if (!files[fd])
@@ -254,7 +311,7 @@ static long do_select(int n, uptr_t uin, uptr_t uout, uptr_t uex,
         if (r || timeout_ns == 0 ||
             (deadline != FOREVER && now_ns() >= deadline))
             break;
-        idle(files, ev, n, deadline);
+        idle(files, ev, n, deadline, seq);
     }
     for (int k = 0; k < 3; k++)
         if (u[k] && copy_out(u[k], res[k], bytes) < 0)
@@ -547,6 +604,7 @@ static long do_epoll_wait(int epfd, uptr_t uev, int max, int64_t timeout_ns)
     }
     int64_t deadline = timeout_ns < 0 ? FOREVER : now_ns() + timeout_ns;
     for (;;) {
+        uint32_t seq = kevent_seq();
         spin_lock(&ep->lock);
         r = ep_collect(ep, out, cap);
         int n = 0;
@@ -561,7 +619,7 @@ static long do_epoll_wait(int epfd, uptr_t uev, int max, int64_t timeout_ns)
         if (r || timeout_ns == 0 ||
             (deadline != FOREVER && now_ns() >= deadline))
             break;
-        idle(watch, evs, n, deadline);
+        idle(watch, evs, n, deadline, seq);
     }
     if (r > 0 && copy_out(uev, out, (size_t)r * sizeof(*out)) < 0)
         r = -EFAULT;

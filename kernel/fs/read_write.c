@@ -7,6 +7,7 @@
 #include "abi/linux/ioctl.h"
 #include "ext4.h"
 #include "file.h"
+#include "wait.h"
 #include "syscall/syscall.h"
 #include "syscall/uaccess.h"
 #include "task/task.h"
@@ -375,6 +376,7 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, unsigned long, arg)
     case LINUX_F_SETFL:
         f->flags = (f->flags & ~SETFL_MASK) | (arg & SETFL_MASK);
         f->event_seq++;
+        kevent_post();
         r = 0;
         break;
     case LINUX_F_GETLK:

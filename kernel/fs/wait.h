@@ -1,17 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /* wait.h: waiting for a file to become ready (poll.c).
 
-   One thread per sandbox today, so nothing inside the kernel can change
-   while the thread waits: only the console (the host's fds) and time can.
-   A wait that neither can end blocks as Linux would, until the program is
-   killed. TODO(issue 4): wait queues on host futexes once threads and
-   signal delivery exist. */
+   What can end a wait: the console (the host's fds), time, and, once the
+   program has several threads, another thread changing a file. Every such
+   change posts a kernel event (kevent_post): one sequence word, on which
+   waiting threads sleep with a host futex. A waiter reads the sequence
+   before it looks at its files, so no change between look and sleep is
+   missed. With one thread nothing but the console and time can end a
+   wait, which then blocks as Linux would, until the program is killed. */
 #ifndef HUSK_WAIT_H
 #define HUSK_WAIT_H
 
 #include "kernel.h"
 
 struct file;
+
+/* The kernel event sequence, and a change to post to it. */
+uint32_t kevent_seq(void);
+void kevent_post(void);
+/* Its address, for the seccomp pin of the futex hypercall. */
+extern uint32_t kevent_word;
 
 /* Wait until f reports one of `events` (poll bits); -EINTR never yet. */
 long wait_file(struct file *f, unsigned events);

@@ -92,6 +92,27 @@ static long map_file(struct mm *mm, uintptr_t addr, size_t len, int prot,
     return r;
 }
 
+/* MADV_DONTNEED: private pages read as zero afterwards (fresh pages
+   mapped over them with the same protection, which is what the host's
+   madvise would give an anonymous mapping); shared ones keep their data,
+   as shared memory does on Linux. (A private file mapping reads as zero
+   too: husk's file mappings are copies, not paged from the file.) */
+static long discard(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+    for (int i = mm_vma_index(mm, start); i < mm->n; i++) {
+        const struct vma *v = &mm->v[i];
+        if (v->start >= end)
+            break;
+        uintptr_t s = MAX(v->start, start), e = MIN(v->end, end);
+        if (v->shared)
+            continue;
+        long r = host_mem_map(s, e - s, v->prot, 0);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
 static uintptr_t pick_address(struct mm *mm, uintptr_t hint, size_t len)
 {
     hint = PAGE_UP(hint);
@@ -348,7 +369,7 @@ SYSCALL_DEFINE3(madvise, uptr_t, addr, size_t, len, int, advice)
     if (in_arena(mm, addr, plen) && mm_range_mapped(mm, addr, addr + plen)) {
         r = 0;
         if (advice == LINUX_MADV_DONTNEED || advice == LINUX_MADV_FREE)
-            r = host_mem_discard(addr, plen);
+            r = discard(mm, addr, addr + plen);
     }
     spin_unlock(&mm->lock);
     return r;

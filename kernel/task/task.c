@@ -94,10 +94,6 @@ SYSCALL_DEFINE3(getresgid, uptr_t, r, uptr_t, e, uptr_t, s)
 
 SYSCALL_DEFINE1(exit_group, int, status) { proc_exit(current_proc(), status); }
 
-/* The last thread's exit ends the process (one thread until the threads
-   issue: exit is exit_group). */
-SYSCALL_DEFINE1(exit, int, status) { proc_exit(current_proc(), status); }
-
 SYSCALL_DEFINE1(set_tid_address, uptr_t, tidptr)
 {
     current()->clear_child_tid = tidptr;

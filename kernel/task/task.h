@@ -35,6 +35,9 @@ struct proc {
     int dumpable, no_new_privs;
     struct mm *mm;
     struct fdtable *fdt;
+    struct task *threads; /* the live threads, under lock */
+    int nthreads;
+    int next_tid;
 };
 
 struct task {
@@ -50,6 +53,8 @@ struct task {
     /* Set on each kernel entry: the %fs base the program will get back. */
     uint64_t *user_fs;
     struct linux_ucontext *uc;
+    struct task *next_thread; /* proc->threads */
+    struct kcpu *kcpu;        /* its kernel stack */
 };
 
 /* Values the whole sandbox shares, fixed at start. */
@@ -57,8 +62,9 @@ struct kernel_info {
     struct linux_utsname uts;
     uint64_t start_ns; /* CLOCK_MONOTONIC at start, for uptime */
     uint64_t mem_size;
-    uint64_t cpu_mask; /* host CPUs we may run on */
-    char *cpuinfo;     /* shown as /proc/cpuinfo */
+    uint64_t cpu_mask;                   /* host CPUs we may run on */
+    char *cpuinfo;                       /* shown as /proc/cpuinfo */
+    struct linux_timespec clock_res[12]; /* clock_getres of each clock */
     int ncpu;
 };
 extern struct kernel_info kinfo;

@@ -13,6 +13,15 @@
 
 struct task;
 
+/* How a new thread leaves for the program (host_thread_create reads it
+   from its own kernel stack, so the parent may move on meanwhile). */
+struct thread_start {
+    uint64_t frame;    /* a host signal frame's ucontext: registers, mask */
+    uint64_t app_fs;   /* the %fs base the program's thread starts with */
+    uint64_t ctid;     /* the host clears it when the thread is gone */
+    uint64_t selector; /* Syscall User Dispatch selector, or 0 */
+};
+
 struct kcpu {
     uint64_t kernel_fs; /* %fs base the kernel runs with (offset 0) */
     struct task *task;  /* the thread this stack belongs to */
@@ -23,7 +32,14 @@ struct kcpu {
        Release builds arm SUD without a selector: everything outside the
        husk_hostcall stub traps, always. */
     uint8_t sud_selector;
+    /* Not used by assembly: */
+    int32_t host_tid;  /* cleared by the host when the thread is gone */
+    struct kcpu *next; /* on the list of stacks to free (clone.c) */
+    struct thread_start start;
 };
+
+/* The first thread's block (its stack is not the kernel heap's). */
+extern struct kcpu *husk_kstack_base;
 
 /* The current thread's block, valid only on a kernel stack. */
 static inline struct kcpu *kcpu_self(void)

@@ -34,8 +34,8 @@
 #define FUTEX_OP_CMP_EQ 0
 #define FUTEX_OP_CMP_GT 4
 #define FUTEX_OP(op, oparg, cmp, cmparg)                                       \
-    ((((op) & 0xf) << 28) | (((cmp) & 0xf) << 24) | (((oparg) & 0xfff) << 12) | \
-     ((cmparg) & 0xfff))
+    ((((op)&0xf) << 28) | (((cmp)&0xf) << 24) | (((oparg)&0xfff) << 12) |      \
+     ((cmparg)&0xfff))
 
 static long fx(uint32_t *u, int op, uint32_t val, const void *t, uint32_t *u2,
                uint32_t v3)
@@ -100,12 +100,11 @@ static void test_wake(void)
 
     CHECK_SYSCALL(fx(&w, FUTEX_WAKE, 1, NULL, NULL, 0), 0);
     CHECK_SYSCALL(fx(&w, FUTEX_WAKE_PRIVATE, 100, NULL, NULL, 0), 0);
-    CHECK_SYSCALL(fx(&w, FUTEX_WAKE_BITSET | FUTEX_PRIVATE_FLAG, 1, NULL,
-                     NULL, FUTEX_BITSET_MATCH_ANY),
+    CHECK_SYSCALL(fx(&w, FUTEX_WAKE_BITSET | FUTEX_PRIVATE_FLAG, 1, NULL, NULL,
+                     FUTEX_BITSET_MATCH_ANY),
                   0);
     CHECK_SYSCALL(fx(&w, FUTEX_REQUEUE_PRIVATE, 1, (void *)1L, &w2, 0), 0);
-    CHECK_SYSCALL(fx(&w, FUTEX_CMP_REQUEUE_PRIVATE, 1, (void *)1L, &w2, 0),
-                  0);
+    CHECK_SYSCALL(fx(&w, FUTEX_CMP_REQUEUE_PRIVATE, 1, (void *)1L, &w2, 0), 0);
     /* CMP_REQUEUE compares val3 with the word first */
     CHECK_ERRNO(fx(&w, FUTEX_CMP_REQUEUE_PRIVATE, 1, (void *)1L, &w2, 9),
                 EAGAIN);
@@ -155,8 +154,7 @@ static void test_errors(void)
 static const struct tap_test tests[] = {
     {"FUTEX_WAIT returns EAGAIN when the word differs", test_wait_value},
     {"FUTEX_WAIT times out (relative, absolute, realtime)", test_wait_timeout},
-    {"WAKE, WAKE_BITSET, REQUEUE, CMP_REQUEUE without waiters",
-     test_wake},
+    {"WAKE, WAKE_BITSET, REQUEUE, CMP_REQUEUE without waiters", test_wake},
     {"FUTEX_WAKE_OP updates the second word", test_wake_op},
     {"bad alignment, timeouts, commands and addresses", test_errors},
 };
