@@ -116,6 +116,11 @@ struct host_ksigaction {
     unsigned long mask;
 };
 
+long host_signal_kick(int tid)
+{
+    return SC(__NR_tgkill, host_pid, tid, 40 /* HUSK_SIGNAL_KICK */, 0, 0, 0);
+}
+
 long host_signal_reset(int sig)
 {
     struct host_ksigaction sa = {.handler = SIG_DFL};

@@ -49,6 +49,7 @@
       "words inside the guest arena, operations without PI; or the "           \
       "kernel's event word, wait and wake")                                    \
     X(signal, reset, "rt_sigaction", "back to SIG_DFL, for a fatal fault")     \
+    X(signal, kick, "tgkill", "to a thread of our own pid")                    \
     X(exit, group, "exit_group", "")                                           \
     X(exit, signal, "rt_sigaction rt_sigprocmask tgkill exit_group",           \
       "tgkill only to our own pid")
@@ -154,6 +155,9 @@ long host_futex_op(uint32_t *uaddr, int op, uint32_t val, const void *timeout,
 /* Put host signal `sig` back to SIG_DFL (used to die of a program's fault
    with the right status). */
 long host_signal_reset(int sig);
+/* Send the kick signal (kernel/signal/signal.h) to host thread tid of this
+   process: it interrupts a blocking hypercall or the program's code. */
+long host_signal_kick(int tid);
 
 /* ---- exit: never return ---- */
 _Noreturn void host_exit_group(int status);

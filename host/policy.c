@@ -186,7 +186,7 @@ int policy_rules(const struct policy_params *p, struct rule *r)
         {__NR_rt_sigprocmask, "rt_sigprocmask", "exit_signal", 0, {{0}}},
         {__NR_tgkill,
          "tgkill",
-         "exit_signal",
+         "exit_signal signal_kick",
          1,
          {{.arg = 0,
            .op = PIN_EQ,

@@ -36,6 +36,7 @@
 #include "arch/x86_64/kcpu.h"
 #include "boot.h"
 #include "fs/wait.h"
+#include "signal/signal.h"
 #include "host/host.h"
 #include "husk/exit.h"
 #include "loader/elf.h"
@@ -273,14 +274,23 @@ static void install_handlers(void *kstack)
         .handler = (void *)husk_signal_entry,
         .flags = SA_SIGINFO | SA_ONSTACK | 0x04000000 /* SA_RESTORER */,
         .restorer = (void *)host_sigreturn,
-        /* async signals wait while the kernel runs; faults cannot */
+        /* async signals wait while the kernel runs; faults cannot, and
+           the kick must interrupt a blocking hypercall (no SA_RESTART) */
         .mask = ~((1UL << (SIGSEGV - 1)) | (1UL << (SIGBUS - 1)) |
-                  (1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1))),
+                  (1UL << (SIGFPE - 1)) | (1UL << (SIGILL - 1)) |
+                  (1UL << (SIGTRAP - 1)) | (1UL << (SIGKILL - 1)) |
+                  (1UL << (SIGSTOP - 1)) | (1UL << (HUSK_SIGNAL_KICK - 1))),
     };
-    int sigs[] = {SIGSYS, SIGSEGV, SIGBUS};
+    int sigs[] = {SIGSYS, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP};
     for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
         if (syscall(SYS_rt_sigaction, sigs[i], &sa, NULL, 8) < 0)
             die(HUSK_EXIT_ERROR, "rt_sigaction: %s", strerror(errno));
+    /* the kick itself: everything else waits while it runs */
+    sa.mask = ~((1UL << (SIGSEGV - 1)) | (1UL << (SIGBUS - 1)) |
+                (1UL << (SIGFPE - 1)) | (1UL << (SIGILL - 1)) |
+                (1UL << (SIGTRAP - 1)));
+    if (syscall(SYS_rt_sigaction, HUSK_SIGNAL_KICK, &sa, NULL, 8) < 0)
+        die(HUSK_EXIT_ERROR, "rt_sigaction: %s", strerror(errno));
     /* A write to a closed pipe must come back as EPIPE: the kernel decides
        what SIGPIPE does to the program. */
     signal(SIGPIPE, SIG_IGN);
@@ -429,6 +439,7 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     struct proc *p = kernel_boot(&b);
     if (!p)
         _exit(HUSK_EXIT_ERROR); /* it said why */
+    p->threads->host_tid = pid; /* the first thread is the host's leader */
     if (cfg->rootfs)
         program_from_image(cfg, &b, img);
 

@@ -18,6 +18,7 @@
 #include "host/host.h"
 #include "syscall/syscall.h"
 #include "syscall/uaccess.h"
+#include "signal/signal.h"
 #include "task/task.h"
 #include "wait.h"
 
@@ -145,6 +146,8 @@ long wait_file(struct file *f, unsigned events)
         uint32_t seq = kevent_seq();
         if (file_poll(f, NULL) & events)
             return 0;
+        if (signal_pending())
+            return -ERESTARTSYS;
         idle(&f, &events, 1, FOREVER, seq);
     }
     return 0;
@@ -200,6 +203,10 @@ static long do_poll(uptr_t ufds, unsigned n, int64_t timeout_ns)
         if (r || timeout_ns == 0 ||
             (deadline != FOREVER && now_ns() >= deadline))
             break;
+        if (signal_pending()) {
+            r = -EINTR;
+            break;
+        }
         idle(files, ev, (int)n, deadline, seq);
     }
     if (copy_out(ufds, p, n * sizeof(*p)) < 0)
@@ -233,17 +240,24 @@ static long timeout_in(uptr_t uts, int64_t *ns)
     return 0;
 }
 
-/* The signal mask argument of ppoll, pselect6 and epoll_pwait: checked,
-   and recorded as the thread's mask for the call's duration (no signal
-   can be delivered during it yet: see signal.h). */
+/* The signal mask argument of ppoll, pselect6 and epoll_pwait: the
+   thread's mask for the call's duration; the old one comes back on the
+   way out (signal_deliver), or after the handler that interrupted it. */
 static long sigmask_ok(uptr_t umask, size_t size)
 {
     linux_sigset_t m;
+    struct task *t = current();
     if (!umask)
         return 0;
     if (size != sizeof(m))
         return -EINVAL;
-    return copy_in(&m, umask, sizeof(m));
+    if (copy_in(&m, umask, sizeof(m)) < 0)
+        return -EFAULT;
+    t->saved_mask = t->sigmask;
+    t->saved_mask_valid = true;
+    t->sigmask =
+        m & ~(LINUX_SIGBIT(LINUX_SIGKILL) | LINUX_SIGBIT(LINUX_SIGSTOP));
+    return 0;
 }
 
 SYSCALL_DEFINE5(ppoll, uptr_t, fds, unsigned, n, uptr_t, uts, uptr_t, umask,
@@ -311,6 +325,10 @@ static long do_select(int n, uptr_t uin, uptr_t uout, uptr_t uex,
         if (r || timeout_ns == 0 ||
             (deadline != FOREVER && now_ns() >= deadline))
             break;
+        if (signal_pending()) {
+            r = -EINTR;
+            break;
+        }
         idle(files, ev, n, deadline, seq);
     }
     for (int k = 0; k < 3; k++)
@@ -619,6 +637,10 @@ static long do_epoll_wait(int epfd, uptr_t uev, int max, int64_t timeout_ns)
         if (r || timeout_ns == 0 ||
             (deadline != FOREVER && now_ns() >= deadline))
             break;
+        if (signal_pending()) {
+            r = -EINTR;
+            break;
+        }
         idle(watch, evs, n, deadline, seq);
     }
     if (r > 0 && copy_out(uev, out, (size_t)r * sizeof(*out)) < 0)

@@ -113,7 +113,7 @@ static long new_thread(unsigned long flags, uptr_t newsp, uptr_t ptid,
     uc->uc_mcontext.rax = 0;
     if (newsp)
         uc->uc_mcontext.rsp = newsp;
-    uc->uc_mcontext.fpstate = 0; /* a fresh FPU state (see the note) */
+    uc->uc_mcontext.fpstate = 0;      /* a fresh FPU state (see the note) */
     uc->uc_sigmask = puc->uc_sigmask; /* the host mask the program runs with */
 
     spin_lock(&p->lock);
@@ -137,6 +137,8 @@ static long new_thread(unsigned long flags, uptr_t newsp, uptr_t ptid,
     k->start.selector = (uint64_t)&k->sud_selector;
 #endif
     long r = host_thread_create(&k->start);
+    if (r > 0)
+        __atomic_store_n(&t->host_tid, (int)r, __ATOMIC_RELEASE);
     if (r < 0) {
         spin_lock(&p->lock);
         unlink_thread(p, t);
@@ -180,7 +182,8 @@ SYSCALL_DEFINE5(clone, unsigned long, flags, uptr_t, newsp, uptr_t, ptid,
 static void robust_release(uptr_t word, int tid)
 {
     uint32_t v;
-    if (word & 3 || copy_in(&v, word, 4) < 0 || (v & FUTEX_TID_MASK) != (uint32_t)tid)
+    if (word & 3 || copy_in(&v, word, 4) < 0 ||
+        (v & FUTEX_TID_MASK) != (uint32_t)tid)
         return;
     uint32_t nv = (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
     uint32_t *w = (uint32_t *)word;
@@ -213,8 +216,7 @@ static void robust_exit(struct task *t)
         e = next;
     }
     if (head.pending)
-        robust_release((head.pending & ~1ULL) + (uint64_t)head.offset,
-                       t->tid);
+        robust_release((head.pending & ~1ULL) + (uint64_t)head.offset, t->tid);
 }
 
 /* The last thread's exit ends the process with its status; any other

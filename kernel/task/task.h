@@ -44,8 +44,13 @@ struct task {
     int tid;
     struct proc *proc;
     linux_sigset_t sigmask;
-    linux_sigset_t
-        pending; /* raised while a handler is set: the signals issue delivers */
+    linux_sigset_t pending;    /* under proc->lock */
+    linux_sigset_t sigwait;    /* rt_sigtimedwait's set while it waits */
+    linux_sigset_t saved_mask; /* rt_sigsuspend's, for the handler frame */
+    bool saved_mask_valid;
+    int syscall_nr; /* the call being served, -1: none to restart */
+    int host_tid;   /* to kick it (signal.h) */
+    struct linux_siginfo siginfo[LINUX_NSIG]; /* of each pending signal */
     uptr_t clear_child_tid;
     uptr_t robust_list;
     size_t robust_len;

@@ -12,6 +12,7 @@
 #include "husk/exit.h"
 #include "host/host.h"
 #include "kcpu.h"
+#include "signal/signal.h"
 #include "syscall/syscall.h"
 #include "syscall/uaccess.h"
 #include "task/task.h"
@@ -52,13 +53,34 @@ static void do_syscall(struct linux_siginfo *info, struct linux_ucontext *uc,
     }
     const long a[6] = {(long)r->rdi, (long)r->rsi, (long)r->rdx,
                        (long)r->r10, (long)r->r8,  (long)r->r9};
+    int nr = (int)r->rax;
     t->user_fs = saved_fs;
     t->uc = uc;
+    t->syscall_nr = nr;
     r->rax = (uint64_t)syscall_dispatch((long)r->rax, a);
+    if (unlikely(__atomic_load_n(&t->pending, __ATOMIC_RELAXED) ||
+                 (long)r->rax == -ERESTARTSYS || t->saved_mask_valid))
+        signal_deliver(uc, t->syscall_nr);
+}
+
+/* Another thread wants this one to look at its pending signals. In the
+   program's code: deliver them now. In the kernel: nothing; the host call
+   it was blocked in returns EINTR and the syscall's way out delivers. */
+static void do_kick(struct linux_ucontext *uc, uint64_t *saved_fs)
+{
+    struct linux_sigcontext *r = &uc->uc_mcontext;
+    uintptr_t kstack = (uintptr_t)kcpu_self();
+    if (in_husk_text(r->rip) ||
+        (r->rsp >= kstack && r->rsp < kstack + KSTACK_SIZE))
+        return;
+    struct task *t = current();
+    t->user_fs = saved_fs;
+    t->uc = uc;
+    signal_deliver(uc, -1);
 }
 
 static void do_fault(int sig, struct linux_siginfo *info,
-                     struct linux_ucontext *uc)
+                     struct linux_ucontext *uc, uint64_t *saved_fs)
 {
     struct linux_sigcontext *r = &uc->uc_mcontext;
     uint64_t ip = r->rip;
@@ -81,7 +103,11 @@ static void do_fault(int sig, struct linux_siginfo *info,
         kpanic("signal %d in husk at %p (husk+0x%lx), address %p", sig,
                (void *)ip, (unsigned long)(ip - (uintptr_t)__executable_start),
                (void *)info->u.fault.addr);
-    proc_exit_signal(current_proc(), sig);
+    struct task *t = current();
+    t->user_fs = saved_fs;
+    t->uc = uc;
+    if (!signal_fault(sig, info, uc))
+        proc_exit_signal(current_proc(), sig);
 }
 
 void kentry_signal(int sig, struct linux_siginfo *info,
@@ -92,9 +118,13 @@ void kentry_signal(int sig, struct linux_siginfo *info,
         do_syscall(info, uc, saved_fs);
         return;
     }
-    if (sig == LINUX_SIGSEGV || sig == LINUX_SIGBUS) {
-        do_fault(sig, info, uc);
-        return;
+    switch (sig) {
+    case LINUX_SIGSEGV:
+    case LINUX_SIGBUS:
+    case LINUX_SIGFPE:
+    case LINUX_SIGILL:
+    case LINUX_SIGTRAP: do_fault(sig, info, uc, saved_fs); return;
+    case HUSK_SIGNAL_KICK: do_kick(uc, saved_fs); return;
     }
     kpanic("unexpected host signal %d (code %d)", sig, info->si_code);
 }

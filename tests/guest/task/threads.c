@@ -163,8 +163,9 @@ static void test_robust(void)
     CHECK(pthread_create(&t, NULL, die_holding, NULL) == 0, "pthread_create");
     pthread_join(t, NULL);
     int r = pthread_mutex_lock(&robust);
-    CHECK(r == EOWNERDEAD, "lock after the owner died: %d (%s), want EOWNERDEAD",
-          r, strerror(r));
+    CHECK(r == EOWNERDEAD,
+          "lock after the owner died: %d (%s), want EOWNERDEAD", r,
+          strerror(r));
     if (r == EOWNERDEAD) {
         CHECK(pthread_mutex_consistent(&robust) == 0, "consistent");
         CHECK(pthread_mutex_unlock(&robust) == 0, "unlock");
@@ -256,11 +257,10 @@ static void test_detached(void)
 static void test_clone_errors(void)
 {
     /* CLONE_THREAD needs CLONE_SIGHAND, which needs CLONE_VM */
-    CHECK_ERRNO(syscall(SYS_clone, 0x10000UL /* CLONE_THREAD */, 0L, 0L, 0L,
-                        0L),
-                EINVAL);
-    CHECK_ERRNO(syscall(SYS_clone, 0x800UL /* CLONE_SIGHAND */, 0L, 0L, 0L,
-                        0L),
+    CHECK_ERRNO(
+        syscall(SYS_clone, 0x10000UL /* CLONE_THREAD */, 0L, 0L, 0L, 0L),
+        EINVAL);
+    CHECK_ERRNO(syscall(SYS_clone, 0x800UL /* CLONE_SIGHAND */, 0L, 0L, 0L, 0L),
                 EINVAL);
 }
 
