@@ -274,23 +274,23 @@ static void install_handlers(void *kstack)
         .handler = (void *)husk_signal_entry,
         .flags = SA_SIGINFO | SA_ONSTACK | 0x04000000 /* SA_RESTORER */,
         .restorer = (void *)host_sigreturn,
-        /* async signals wait while the kernel runs; faults cannot, and
-           the kick must interrupt a blocking hypercall (no SA_RESTART) */
+        /* Other host signals wait while the kernel runs. Faults cannot,
+           and the kick and the signals from outside (the program's now)
+           must interrupt a blocking hypercall: their handlers only take
+           note when they interrupt the kernel (no SA_RESTART either). */
         .mask = ~((1UL << (SIGSEGV - 1)) | (1UL << (SIGBUS - 1)) |
                   (1UL << (SIGFPE - 1)) | (1UL << (SIGILL - 1)) |
                   (1UL << (SIGTRAP - 1)) | (1UL << (SIGKILL - 1)) |
-                  (1UL << (SIGSTOP - 1)) | (1UL << (HUSK_SIGNAL_KICK - 1))),
+                  (1UL << (SIGSTOP - 1)) | (1UL << (HUSK_SIGNAL_KICK - 1)) |
+                  HUSK_OUTSIDE_SIGNALS),
     };
-    int sigs[] = {SIGSYS, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP};
-    for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-        if (syscall(SYS_rt_sigaction, sigs[i], &sa, NULL, 8) < 0)
+    for (int s = 1; s <= 64; s++) {
+        bool ours = s == SIGSYS || s == SIGSEGV || s == SIGBUS || s == SIGFPE ||
+                    s == SIGILL || s == SIGTRAP || s == HUSK_SIGNAL_KICK ||
+                    (HUSK_OUTSIDE_SIGNALS & (1ULL << (s - 1)));
+        if (ours && syscall(SYS_rt_sigaction, s, &sa, NULL, 8) < 0)
             die(HUSK_EXIT_ERROR, "rt_sigaction: %s", strerror(errno));
-    /* the kick itself: everything else waits while it runs */
-    sa.mask = ~((1UL << (SIGSEGV - 1)) | (1UL << (SIGBUS - 1)) |
-                (1UL << (SIGFPE - 1)) | (1UL << (SIGILL - 1)) |
-                (1UL << (SIGTRAP - 1)));
-    if (syscall(SYS_rt_sigaction, HUSK_SIGNAL_KICK, &sa, NULL, 8) < 0)
-        die(HUSK_EXIT_ERROR, "rt_sigaction: %s", strerror(errno));
+    }
     /* A write to a closed pipe must come back as EPIPE: the kernel decides
        what SIGPIPE does to the program. */
     signal(SIGPIPE, SIG_IGN);

@@ -12,17 +12,32 @@
 #include "signal/signal.h"
 #include "syscall/uaccess.h"
 
+/* A host read or write interrupted by a host signal: restarted, unless a
+   signal for the program came (then restarted after its handler under
+   SA_RESTART, as Linux does for a terminal or a pipe). */
+static long read_console(int fd, void *buf, size_t len)
+{
+    long r;
+    while ((r = host_console_read(fd, buf, len)) == -EINTR)
+        if (signal_pending())
+            return -ERESTARTSYS;
+    return r;
+}
+
 static long console_read(struct file *f, void *buf, size_t len, int64_t *pos)
 {
     (void)pos;
-    return host_console_read(f->host_fd, buf, len);
+    return read_console(f->host_fd, buf, len);
 }
 
 static long console_write(struct file *f, const void *buf, size_t len,
                           int64_t *pos)
 {
     (void)pos;
-    long r = host_console_write(f->host_fd, buf, len);
+    long r;
+    while ((r = host_console_write(f->host_fd, buf, len)) == -EINTR)
+        if (signal_pending())
+            return -ERESTARTSYS;
     if (r == -EPIPE) /* the host ignores SIGPIPE; the program may not */
         signal_raise_self(LINUX_SIGPIPE);
     return r;
@@ -85,7 +100,7 @@ static long tty_open(struct inode *inode, struct file *f)
 static long tty_read(struct file *f, void *buf, size_t len, int64_t *pos)
 {
     (void)f, (void)pos;
-    return host_console_read(0, buf, len);
+    return read_console(0, buf, len);
 }
 
 const struct file_ops console_tty_fops = {

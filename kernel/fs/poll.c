@@ -73,6 +73,14 @@ static int kevent_sleepers;
 #define FUTEX_WAIT_PRIVATE 128
 #define FUTEX_WAKE_PRIVATE 129
 
+void kevent_wait(uint32_t seq, int64_t ns)
+{
+    struct linux_timespec ts = {ns / 1000000000LL, ns % 1000000000LL};
+    __atomic_add_fetch(&kevent_sleepers, 1, __ATOMIC_SEQ_CST);
+    host_futex_op(&kevent_word, FUTEX_WAIT_PRIVATE, seq, &ts, &kevent_word, 0);
+    __atomic_sub_fetch(&kevent_sleepers, 1, __ATOMIC_SEQ_CST);
+}
+
 uint32_t kevent_seq(void)
 {
     return __atomic_load_n(&kevent_word, __ATOMIC_ACQUIRE);
@@ -107,10 +115,7 @@ static void idle_threads(struct host_pollfd *pfd, int k, int64_t deadline,
                 return;
         }
     }
-    struct linux_timespec ts = {left / 1000000000LL, left % 1000000000LL};
-    __atomic_add_fetch(&kevent_sleepers, 1, __ATOMIC_SEQ_CST);
-    host_futex_op(&kevent_word, FUTEX_WAIT_PRIVATE, seq, &ts, &kevent_word, 0);
-    __atomic_sub_fetch(&kevent_sleepers, 1, __ATOMIC_SEQ_CST);
+    kevent_wait(seq, left);
 }
 
 /* Sleep until deadline (FOREVER: for good), until one of the console
@@ -121,7 +126,9 @@ static long idle(struct file **files, const unsigned *events, int n,
 {
     struct host_pollfd pfd[3];
     int k = console_set(files, events, n, pfd);
-    if (__atomic_load_n(&current_proc()->nthreads, __ATOMIC_RELAXED) > 1) {
+    struct proc *p = current_proc();
+    if (__atomic_load_n(&p->nthreads, __ATOMIC_RELAXED) > 1 ||
+        __atomic_load_n(&p->timer_thread, __ATOMIC_RELAXED)) {
         idle_threads(pfd, k, deadline, seq);
         return 0;
     }
@@ -135,6 +142,8 @@ static long idle(struct file **files, const unsigned *events, int n,
                    : host_time_nanosleep(LINUX_CLOCK_MONOTONIC, 0, &ts, NULL);
         if (k && r != 0)
             return 0; /* a console fd is ready (or the host said EINTR) */
+        if (signal_pending())
+            return 0;
         if (deadline != FOREVER)
             return 0;
     }

@@ -18,6 +18,9 @@ struct file;
 /* The kernel event sequence, and a change to post to it. */
 uint32_t kevent_seq(void);
 void kevent_post(void);
+/* Sleep until the sequence moves past seq, for at most ns nanoseconds
+   (or a host signal comes). */
+void kevent_wait(uint32_t seq, int64_t ns);
 /* Its address, for the seccomp pin of the futex hypercall. */
 extern uint32_t kevent_word;
 

@@ -54,21 +54,24 @@ long signal_send(struct proc *p, int tid, int sig,
             return -ESRCH;
         }
     }
-    if (dropped(p, sig)) {
-        spin_unlock(&p->lock);
-        return 0;
-    }
     if (sig == LINUX_SIGKILL) {
         spin_unlock(&p->lock);
         proc_exit_signal(p, sig);
     }
     if (!t) { /* to the process: a thread that does not block it */
-        t = self->proc == p && !(self->sigmask & bit) ? self : NULL;
+        t = self->proc == p && !self->kthread && !(self->sigmask & bit) ? self
+                                                                        : NULL;
         for (struct task *u = p->threads; !t && u; u = u->next_thread)
             if (!(u->sigmask & bit))
                 t = u;
         if (!t)
-            t = self->proc == p ? self : p->threads;
+            t = self->proc == p && !self->kthread ? self : p->threads;
+    }
+    /* an ignored signal is dropped, unless blocked: Linux keeps it pending
+       then, for a handler that may be set before it is unblocked */
+    if (dropped(p, sig) && !(t->sigmask & bit)) {
+        spin_unlock(&p->lock);
+        return 0;
     }
     if (!(t->pending & bit)) { /* standard signals do not queue */
         t->pending |= bit;
@@ -94,10 +97,34 @@ void signal_raise_self(int sig)
     signal_send(current_proc(), current()->tid, sig, &si);
 }
 
+/* Signals from outside not yet sent (signal_outside). One word for the
+   sandbox: the host delivers them to whichever thread it likes. */
+static uint64_t outside_pending;
+
+void signal_outside(int sig)
+{
+    __atomic_or_fetch(&outside_pending, LINUX_SIGBIT(sig), __ATOMIC_SEQ_CST);
+}
+
+static void take_outside(struct proc *p)
+{
+    uint64_t set = __atomic_exchange_n(&outside_pending, 0, __ATOMIC_SEQ_CST);
+    while (set) {
+        int sig = __builtin_ctzll(set) + 1;
+        set &= set - 1;
+        struct linux_siginfo si;
+        memset(&si, 0, sizeof(si));
+        si.si_signo = sig;
+        si.si_code = LINUX_SI_USER; /* from pid 0: outside the sandbox */
+        signal_send(p, 0, sig, &si);
+    }
+}
+
 bool signal_pending(void)
 {
     struct task *t = current();
-    return __atomic_load_n(&t->pending, __ATOMIC_RELAXED) & ~t->sigmask;
+    return (__atomic_load_n(&t->pending, __ATOMIC_RELAXED) & ~t->sigmask) ||
+           __atomic_load_n(&outside_pending, __ATOMIC_RELAXED);
 }
 
 /* ---- frames ---- */
@@ -195,6 +222,8 @@ void signal_deliver(struct linux_ucontext *uc, int nr)
     struct proc *p = t->proc;
     struct linux_sigcontext *r = &uc->uc_mcontext;
     bool restartable = nr >= 0 && (long)r->rax == -ERESTARTSYS;
+    if (__atomic_load_n(&outside_pending, __ATOMIC_RELAXED))
+        take_outside(p);
     for (;;) {
         spin_lock(&p->lock);
         linux_sigset_t ready = t->pending & ~t->sigmask;
@@ -363,6 +392,9 @@ SYSCALL_DEFINE4(rt_sigaction, int, sig, uptr_t, act, uptr_t, oact, size_t,
     if (act) {
         new.mask &= ~UNBLOCKABLE;
         p->sigact[sig - 1] = new;
+        if (dropped(p, sig)) /* now ignored: discarded where pending */
+            for (struct task *u = p->threads; u; u = u->next_thread)
+                u->pending &= ~LINUX_SIGBIT(sig);
     }
     spin_unlock(&p->lock);
     if (oact && copy_out(oact, &old, sizeof(old)) < 0)

@@ -21,6 +21,20 @@ struct proc;
    pending signals (a real-time signal nobody else uses). */
 #define HUSK_SIGNAL_KICK 40
 
+/* Host signals that become the program's: what the supervising parent
+   forwards (kill of the husk process from outside, ^C on the console). */
+#define HUSK_OUTSIDE_SIGNALS                                                   \
+    (LINUX_SIGBIT(LINUX_SIGHUP) | LINUX_SIGBIT(LINUX_SIGINT) |                 \
+     LINUX_SIGBIT(LINUX_SIGQUIT) | LINUX_SIGBIT(LINUX_SIGTERM) |               \
+     LINUX_SIGBIT(LINUX_SIGUSR1) | LINUX_SIGBIT(LINUX_SIGUSR2) |               \
+     LINUX_SIGBIT(LINUX_SIGALRM) | LINUX_SIGBIT(LINUX_SIGWINCH) |              \
+     LINUX_SIGBIT(LINUX_SIGCONT))
+
+/* A host signal from outside arrived (any context, takes no lock): it is
+   sent to the program the next time one of its threads leaves the kernel,
+   at once if it interrupted the program's code. */
+void signal_outside(int sig);
+
 /* Send sig to thread tid of p (0: to the process, i.e. a thread that does
    not block it). 0 or -ESRCH. SIGKILL ends the sandbox at once. */
 long signal_send(struct proc *p, int tid, int sig,

@@ -150,6 +150,70 @@ static long new_thread(unsigned long flags, uptr_t newsp, uptr_t ptid,
     return tid;
 }
 
+/* A host thread that runs fn(arg) in the kernel for good (the timers'):
+   a task of p that is not one of its threads, with every host signal but
+   the faults blocked. It leaves through the same rt_sigreturn as a
+   program's thread, onto a frame that calls fn on its own kernel stack
+   with the kernel's %fs. */
+long kthread_start(struct proc *p, void (*fn)(void *), void *arg)
+{
+    struct kcpu *k = kmemalign(KSTACK_SIZE, KSTACK_SIZE);
+    struct task *t = kzalloc(sizeof(*t));
+    if (!k || !t) {
+        kfree(k);
+        kfree(t);
+        return -ENOMEM;
+    }
+    struct kcpu *self = kcpu_self();
+    memset(k, 0, sizeof(*k));
+    k->kernel_fs = self->kernel_fs;
+    k->canary = self->canary;
+    k->task = t;
+    k->host_tid = -1;
+    t->kcpu = k;
+    t->proc = p;
+    t->kthread = true;
+    t->sigmask = ~0ULL;
+    t->tid = -1;
+
+    uintptr_t top = (uintptr_t)k + KSTACK_SIZE;
+    struct linux_ucontext *uc =
+        (struct linux_ucontext *)((top - sizeof(*uc) - 64) & ~(uintptr_t)63);
+    memset(uc, 0, sizeof(*uc));
+    const struct linux_ucontext *puc = current()->uc;
+    uc->uc_flags = puc->uc_flags & (UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS);
+    uc->uc_stack.ss_sp = (uint64_t)k + 4096;
+    uc->uc_stack.ss_size = KSTACK_SIZE - 4096;
+    uc->uc_mcontext.cs = puc->uc_mcontext.cs;
+    uc->uc_mcontext.ss = puc->uc_mcontext.ss;
+    uc->uc_mcontext.eflags = 0x202; /* IF, as any user thread has */
+    uc->uc_mcontext.rip = (uint64_t)fn;
+    uc->uc_mcontext.rdi = (uint64_t)arg;
+    /* below the frame, 16-aligned, with a zero return address */
+    uint64_t sp = (((uint64_t)uc - 256) & ~15ULL) - 8;
+    *(uint64_t *)sp = 0;
+    uc->uc_mcontext.rsp = sp;
+    uc->uc_sigmask =
+        ~(LINUX_SIGBIT(LINUX_SIGSEGV) | LINUX_SIGBIT(LINUX_SIGBUS) |
+          LINUX_SIGBIT(LINUX_SIGFPE) | LINUX_SIGBIT(LINUX_SIGILL) |
+          LINUX_SIGBIT(LINUX_SIGTRAP));
+    k->start.frame = (uint64_t)uc;
+    k->start.app_fs = self->kernel_fs;
+    k->start.ctid = (uint64_t)&k->host_tid;
+#ifdef HUSK_SUD_SELECTOR
+    k->sud_selector = 0; /* ALLOW: it runs the kernel */
+    k->start.selector = (uint64_t)&k->sud_selector;
+#endif
+    long r = host_thread_create(&k->start);
+    if (r < 0) {
+        kfree(t);
+        kfree(k);
+        return r;
+    }
+    t->host_tid = (int)r;
+    return 0;
+}
+
 SYSCALL_DEFINE5(clone, unsigned long, flags, uptr_t, newsp, uptr_t, ptid,
                 uptr_t, ctid, uint64_t, tls)
 {

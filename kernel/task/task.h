@@ -20,6 +20,7 @@
 
 struct mm;
 struct fdtable;
+struct ktimer;
 
 struct proc {
     int pid, ppid, pgid, sid;
@@ -35,7 +36,10 @@ struct proc {
     int dumpable, no_new_privs;
     struct mm *mm;
     struct fdtable *fdt;
-    struct task *threads; /* the live threads, under lock */
+    struct task *threads;  /* the live threads, under lock */
+    struct ktimer *timers; /* time/timer.c, under lock */
+    int next_timer_id;
+    bool timer_thread;
     int nthreads;
     int next_tid;
 };
@@ -50,6 +54,7 @@ struct task {
     bool saved_mask_valid;
     int syscall_nr; /* the call being served, -1: none to restart */
     int host_tid;   /* to kick it (signal.h) */
+    bool kthread;   /* runs the kernel only (kthread_start) */
     struct linux_siginfo siginfo[LINUX_NSIG]; /* of each pending signal */
     uptr_t clear_child_tid;
     uptr_t robust_list;
@@ -77,6 +82,9 @@ extern bool kernel_trace;
 
 static inline struct task *current(void) { return kcpu_self()->task; }
 static inline struct proc *current_proc(void) { return current()->proc; }
+
+/* Start a host thread running fn(arg) in the kernel for good. */
+long kthread_start(struct proc *p, void (*fn)(void *), void *arg);
 
 /* End the whole sandbox with `status`, or by signal `sig`. */
 _Noreturn void proc_exit(struct proc *p, int status);

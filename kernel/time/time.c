@@ -6,6 +6,7 @@
 #include "host/host.h"
 #include "syscall/syscall.h"
 #include "syscall/uaccess.h"
+#include "signal/signal.h"
 #include "task/task.h"
 
 static bool clock_valid(int clk)
@@ -65,7 +66,13 @@ static long do_sleep(int clk, int flags, uptr_t ureq, uptr_t urem)
         return -EFAULT;
     if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000L)
         return -EINVAL;
-    long r = host_time_nanosleep(clk, flags, &req, &rem);
+    long r;
+    /* a host signal that brought no signal of the program's (a kick for
+       nothing) is no reason to stop */
+    while ((r = host_time_nanosleep(clk, flags, &req, &rem)) == -EINTR &&
+           !signal_pending())
+        if (!(flags & LINUX_TIMER_ABSTIME))
+            req = rem;
     if (r == -EINTR && urem && !(flags & LINUX_TIMER_ABSTIME) &&
         copy_out(urem, &rem, sizeof(rem)) < 0)
         return -EFAULT;

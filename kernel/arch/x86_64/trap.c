@@ -59,7 +59,8 @@ static void do_syscall(struct linux_siginfo *info, struct linux_ucontext *uc,
     t->syscall_nr = nr;
     r->rax = (uint64_t)syscall_dispatch((long)r->rax, a);
     if (unlikely(__atomic_load_n(&t->pending, __ATOMIC_RELAXED) ||
-                 (long)r->rax == -ERESTARTSYS || t->saved_mask_valid))
+                 (long)r->rax == -ERESTARTSYS || t->saved_mask_valid ||
+                 signal_pending()))
         signal_deliver(uc, t->syscall_nr);
 }
 
@@ -125,6 +126,11 @@ void kentry_signal(int sig, struct linux_siginfo *info,
     case LINUX_SIGILL:
     case LINUX_SIGTRAP: do_fault(sig, info, uc, saved_fs); return;
     case HUSK_SIGNAL_KICK: do_kick(uc, saved_fs); return;
+    }
+    if (sig <= LINUX_NSIG && (HUSK_OUTSIDE_SIGNALS & LINUX_SIGBIT(sig))) {
+        signal_outside(sig);
+        do_kick(uc, saved_fs);
+        return;
     }
     kpanic("unexpected host signal %d (code %d)", sig, info->si_code);
 }
