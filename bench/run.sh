@@ -12,7 +12,11 @@
 #   CC=gcc  MUSL_CC=musl-gcc (set empty to skip the musl variants)
 #   BENCH_REPS=50  BENCH_N_GETPPID=200000  BENCH_N_CLOCK=1000000
 #   BENCH_N_WRITE=200000  BENCH_TIMEOUT=60 (seconds, per program run)
-#   BENCH_HYPERFINE=1 (set 0 to skip the hyperfine cross-check)
+#   BENCH_N_FUTEX=50000  BENCH_N_CREATE=10000  BENCH_N_SIGNAL=80000
+#   BENCH_THREADS_CPU=0 (the CPU threads runs pinned to; empty: not pinned)
+#   BENCH_PY=/usr/bin/python3  BENCH_PY_REPS=20
+#   BENCH_HYPERFINE=1, BENCH_THREADS=1, BENCH_PYTHON=1, BENCH_FS=1 (set 0 to
+#   skip that part: the hyperfine cross-check, threads, python3, filesystem)
 set -u
 
 cd "$(dirname "$0")/.." || exit 2
@@ -25,6 +29,12 @@ REPS=${BENCH_REPS:-50}
 N_GETPPID=${BENCH_N_GETPPID:-200000}
 N_CLOCK=${BENCH_N_CLOCK:-1000000}
 N_WRITE=${BENCH_N_WRITE:-200000}
+N_FUTEX=${BENCH_N_FUTEX:-50000}
+N_CREATE=${BENCH_N_CREATE:-10000}
+N_SIGNAL=${BENCH_N_SIGNAL:-80000}
+THREADS_CPU=${BENCH_THREADS_CPU-0}
+PY_REPS=${BENCH_PY_REPS:-20}
+PY=${BENCH_PY:-/usr/bin/python3}
 TMO=${BENCH_TIMEOUT:-60}
 OUT=$BUILD_DIR/bench
 LOGS=$OUT/logs
@@ -36,22 +46,25 @@ mkdir -p "$OUT" "$LOGS" || exit 2
 
 # ---- build -----------------------------------------------------------------
 
-# build CC SRC OUT: compile SRC statically unless OUT is newer than it and
-# than bench.h.
+# build CC SRC OUT [FLAGS...]: compile SRC statically (with FLAGS) unless
+# OUT is newer than it and than bench.h.
 build() {
 	local cc=$1 src=bench/$2.c out=$3
+	shift 3
 	if [ -x "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt bench/bench.h ]
 	then
 		return 0
 	fi
 	echo "  CC      $out"
 	# shellcheck disable=SC2086
-	"$cc" $CFLAGS -static -o "$out" "$src"
+	"$cc" $CFLAGS "$@" -static -o "$out" "$src"
 }
 
 for p in $PROGS runner; do
 	build "$CC" "$p" "$OUT/$p" || { echo "bench: cannot build $p" >&2; exit 1; }
 done
+build "$CC" threads "$OUT/threads" -pthread ||
+	{ echo "bench: cannot build threads" >&2; exit 1; }
 have_musl=0
 if [ -n "$MUSL_CC" ] && command -v "$MUSL_CC" >/dev/null 2>&1; then
 	mkdir -p "$OUT/musl"
@@ -101,13 +114,14 @@ micro() {
 	key ns_per_call "$line"
 }
 
-# start MODE BIN LOG: run BIN under the runner; sets START_US and RSS_KIB
-# ("fail" when a run failed).
+# start MODE BIN LOG [ARGS...]: run BIN ARGS under the runner; sets START_US
+# and RSS_KIB ("fail" when a run failed).
 start() {
 	local mode=$1 bin=$2 log=$3 line rc
+	shift 3
 	# shellcheck disable=SC2046
 	line=$("$RUNNER" --reps "$REPS" --timeout "$TMO" -- \
-		$(launcher "$mode") "$bin" 2>"$log")
+		$(launcher "$mode") "$bin" "$@" 2>"$log")
 	rc=$?
 	echo "$line" >>"$log"
 	START_US=$(key median_us "$line")
@@ -211,6 +225,74 @@ measure_all "" "$ABS_OUT" "$items"
 [ $have_husk = 1 ] && measure_all "" "$ABS_OUT" "getppid-filter write1-filter"
 [ $have_musl = 1 ] && measure_all musl "$ABS_OUT/musl" "start clock write1"
 
+# Threads, futexes and signals: one run of bench/threads.c per mode, three
+# figures (ns per round trip, per create+join, per raise). Pinned to one CPU
+# (both modes) by default: across CPUs, the futex round trip is mostly the
+# time an idle CPU takes to wake, which on a VM swings from 4 to 40 µs
+# between runs and drowns what husk adds.
+pin=""
+[ -n "$THREADS_CPU" ] && command -v taskset >/dev/null 2>&1 &&
+	pin="taskset -c $THREADS_CPU"
+if [ "${BENCH_THREADS:-1}" != 0 ]; then
+	declare -A thr=()
+	for mode in native husk; do
+		[ $mode = husk ] && [ $have_husk = 0 ] && continue
+		log=$LOGS/threads-$mode.log
+		# shellcheck disable=SC2046
+		timeout -k 5 "$TMO" $pin $(launcher $mode) "$ABS_OUT/threads" \
+			"$N_FUTEX" "$N_CREATE" "$N_SIGNAL" >/dev/null 2>"$log"
+		rc=$?
+		[ $rc -ne 0 ] && echo "FAILED: exit status $rc" >>"$log"
+		for b in futex_pingpong thread_create signal_raise; do
+			v=$(key ns_per_call "$(grep "^bench=$b " "$log" | tail -n 1)")
+			thr[$b-$mode]=${v:-fail}
+		done
+	done
+	row "futex ping-pong, 2 threads${pin:+ on 1 CPU}, ns/round trip" \
+		"${thr[futex_pingpong-native]}" "${thr[futex_pingpong-husk]-}"
+	row "pthread_create+join (empty thread), ns/pair" \
+		"${thr[thread_create-native]}" "${thr[thread_create-husk]-}"
+	row "raise(SIGUSR1) to a handler and back, ns/call" \
+		"${thr[signal_raise-native]}" "${thr[signal_raise-husk]-}"
+fi
+
+# python3 start-to-exit: the host's /usr/bin/python3 natively, and inside
+# husk from an image of it and its standard library (read-only), built
+# once and kept as $OUT/python3.img.
+PY_RSS="" PY_NOTE=""
+if [ "${BENCH_PYTHON:-1}" != 0 ]; then
+	if [ ! -x "$PY" ]; then
+		PY_NOTE="python3 rows skipped: no $PY"
+	else
+		declare -A py=()
+		REPS=$PY_REPS start native "$PY" "$LOGS/python3-native.log" -c pass
+		py[native]=$START_US py[rss-native]=$RSS_KIB
+		pyimg=$ABS_OUT/python3.img
+		if [ $have_husk = 1 ]; then
+			if [ ! -s "$pyimg" ] || [ "$PY" -nt "$pyimg" ] ||
+				[ scripts/rootfs-from-host.sh -nt "$pyimg" ]; then
+				echo "  IMAGE   $pyimg"
+				pyroot=$(mktemp -d)
+				pystd=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
+				{ scripts/rootfs-from-host.sh "$pyroot" "$PY" "$pystd" &&
+					"$HUSK" image build "$pyroot" -o "$pyimg.tmp" &&
+					mv "$pyimg.tmp" "$pyimg"; } >"$LOGS/python3-image.log" 2>&1 ||
+					{ echo "FAILED: python3 image" >>"$LOGS/python3-image.log"; rm -f "$pyimg"; }
+				rm -rf "$pyroot" "$pyimg.tmp"
+			fi
+			py[husk]=fail py[rss-husk]=fail
+			if [ -s "$pyimg" ]; then
+				REPS=$PY_REPS HUSK_FLAGS="$HUSK_FLAGS --rootfs $pyimg:ro" \
+					start husk "$PY" "$LOGS/python3-husk.log" -c pass
+				py[husk]=$START_US py[rss-husk]=$RSS_KIB
+			fi
+		fi
+		row "python3 -c pass start-to-exit, median of $PY_REPS, µs" \
+			"${py[native]}" "${py[husk]-}"
+		PY_RSS="${py[rss-native]}|${py[rss-husk]-}"
+	fi
+fi
+
 # Filesystem: the same program on the host's filesystem (a temporary
 # directory) and inside husk on an ext4 image, read-write.
 fs_figures() { # fs_figures LOG: "name value" lines from fsio's output
@@ -246,8 +328,13 @@ for r in "${RSS_ROWS[@]}"; do
 		printf "husk adds %.2f MiB of peak RSS to hello%s (goal: at most 4 MiB, %s)",
 			d, s, d <= 4 ? "met" : "NOT met" }')")
 done
+if [ -n "$PY_RSS" ]; then
+	IFS='|' read -r n h <<<"$PY_RSS"
+	row "python3 -c pass peak RSS, MiB" "$(mib "$n")" "$(mib "$h")"
+fi
 
 NOTES=()
+[ -n "$PY_NOTE" ] && NOTES+=("$PY_NOTE")
 for f in "$LOGS"/*.log; do
 	[ -e "$f" ] || continue
 	grep -q '^FAILED:' "$f" && NOTES+=("$(basename "$f" .log) failed: see $f")
@@ -306,6 +393,10 @@ done
 	echo "Start-to-exit and RSS: \`bench/runner\` (fork+execvp, wait4 ru_maxrss incl. waited-for descendants)."
 	echo "ns/call: median of $(grep -o 'BENCH_ROUNDS [0-9]*' bench/bench.h | cut -d' ' -f2) timed rounds after a warm-up;" \
 		"N = $N_GETPPID getppid, $N_CLOCK clock_gettime, $N_WRITE writes."
+	[ "${BENCH_THREADS:-1}" != 0 ] && echo "threads (gcc -pthread, same rounds):" \
+		"N = $N_FUTEX futex round trips, $N_CREATE creates, $N_SIGNAL raises${pin:+, run under \`$pin\`}."
+	[ -n "$PY_RSS" ] && echo "python3: \`$PY -c pass\` under \`bench/runner\`$([ $have_husk = 1 ] &&
+		echo "; in husk from an ext4 image (\`scripts/rootfs-from-host.sh\`: python3, its libraries and stdlib), mounted read-only")."
 } >>"$md"
 echo
 for d in "${RSS_DELTA[@]+"${RSS_DELTA[@]}"}"; do echo "$d"; done
