@@ -117,11 +117,25 @@ SYSCALL_DEFINE1(umask, unsigned, mask)
 SYSCALL_DEFINE0(sched_yield) { return host_cpu_yield(); }
 
 /* The affinity mask is 8 bytes wide: husk runs on at most 64 CPUs. */
+/* pid names the program or one of its threads (0: the caller). */
+static bool own_task(int pid)
+{
+    struct proc *p = current_proc();
+    if (own_process(pid))
+        return true;
+    bool found = false;
+    spin_lock(&p->lock);
+    for (struct task *u = p->threads; u && !found; u = u->next_thread)
+        found = u->tid == pid;
+    spin_unlock(&p->lock);
+    return found;
+}
+
 SYSCALL_DEFINE3(sched_getaffinity, int, pid, size_t, len, uptr_t, mask)
 {
     if (len < sizeof(uint64_t) || (len & (sizeof(long) - 1)))
         return -EINVAL;
-    if (!own_process(pid) && pid != current()->tid)
+    if (!own_task(pid))
         return -ESRCH;
     return copy_out(mask, &kinfo.cpu_mask, 8) < 0 ? -EFAULT : 8;
 }
@@ -129,9 +143,113 @@ SYSCALL_DEFINE3(sched_getaffinity, int, pid, size_t, len, uptr_t, mask)
 SYSCALL_DEFINE3(sched_setaffinity, int, pid, size_t, len, uptr_t, umask)
 {
     uint64_t m = 0;
-    if (!own_process(pid) && pid != current()->tid)
+    if (!own_task(pid))
         return -ESRCH;
     if (copy_in(&m, umask, MIN(len, sizeof(m))) < 0)
         return -EFAULT;
     return (m & kinfo.cpu_mask) ? 0 : -EINVAL;
+}
+
+/* ---- scheduling policy: every thread is SCHED_OTHER, as in a container
+   without CAP_SYS_NICE; the host schedules the threads. ---- */
+
+#define SCHED_OTHER 0
+#define SCHED_FIFO 1
+#define SCHED_RR 2
+#define SCHED_BATCH 3
+#define SCHED_IDLE 5
+#define SCHED_RESET_ON_FORK 0x40000000
+
+static long prio_max(int policy)
+{
+    switch (policy) {
+    case SCHED_FIFO:
+    case SCHED_RR: return 99;
+    case SCHED_OTHER:
+    case SCHED_BATCH:
+    case SCHED_IDLE: return 0;
+    }
+    return -EINVAL;
+}
+
+SYSCALL_DEFINE1(sched_get_priority_max, int, policy)
+{
+    return prio_max(policy);
+}
+
+SYSCALL_DEFINE1(sched_get_priority_min, int, policy)
+{
+    long r = prio_max(policy);
+    return r > 0 ? 1 : r;
+}
+
+SYSCALL_DEFINE1(sched_getscheduler, int, pid)
+{
+    if (pid < 0)
+        return -EINVAL;
+    return own_task(pid) ? SCHED_OTHER : -ESRCH;
+}
+
+SYSCALL_DEFINE2(sched_getparam, int, pid, uptr_t, param)
+{
+    int prio = 0;
+    if (!param || pid < 0)
+        return -EINVAL;
+    if (!own_task(pid))
+        return -ESRCH;
+    return copy_out(param, &prio, sizeof(prio));
+}
+
+/* The normal policies with priority 0 are what every thread has; the
+   real-time ones need a privilege the sandbox does not give. */
+static long set_policy(int pid, int policy, uptr_t param)
+{
+    int prio;
+    if (!param || pid < 0)
+        return -EINVAL;
+    if (copy_in(&prio, param, sizeof(prio)) < 0)
+        return -EFAULT;
+    if (!own_task(pid))
+        return -ESRCH;
+    long max = prio_max(policy & ~SCHED_RESET_ON_FORK);
+    if (max < 0 || prio < 0 || prio > max || (max > 0 && prio < 1))
+        return -EINVAL;
+    return max > 0 ? -EPERM : 0;
+}
+
+SYSCALL_DEFINE3(sched_setscheduler, int, pid, int, policy, uptr_t, param)
+{
+    return set_policy(pid, policy, param);
+}
+
+SYSCALL_DEFINE2(sched_setparam, int, pid, uptr_t, param)
+{
+    return set_policy(pid, SCHED_OTHER, param);
+}
+
+SYSCALL_DEFINE2(sched_rr_get_interval, int, pid, uptr_t, uts)
+{
+    /* SCHED_OTHER threads: 0, "no fixed slice" (Linux gives CFS's slice;
+       nothing portable depends on its value) */
+    struct linux_timespec ts = {0, 0};
+    if (pid < 0)
+        return -EINVAL;
+    if (!own_task(pid))
+        return -ESRCH;
+    return copy_out(uts, &ts, sizeof(ts));
+}
+
+/* The CPU and node the thread runs on, as the vDSO reads them: the limit
+   of the per-CPU segment descriptor the host kernel sets up. */
+SYSCALL_DEFINE3(getcpu, uptr_t, ucpu, uptr_t, unode, uptr_t, cache)
+{
+    (void)cache;
+    unsigned p;
+    __asm__ volatile("lsl %1, %0" : "=r"(p) : "r"(15 * 8 + 3));
+    unsigned cpu = p & 0xfff, node = p >> 12;
+    if (ucpu && copy_out(ucpu, &cpu, sizeof(cpu)) < 0)
+        return -EFAULT;
+    if (unode && copy_out(unode, &node, sizeof(node)) < 0)
+        return -EFAULT;
+    return 0;
 }

@@ -561,8 +561,7 @@ SYSCALL_DEFINE2(timerfd_create, int, clk, int, flags)
     t->next = p->timers;
     p->timers = t;
     spin_unlock(&p->lock);
-    long r = fdt_install(p->fdt, f, 0, nofile_limit(),
-                         flags & LINUX_O_CLOEXEC);
+    long r = fdt_install(p->fdt, f, 0, nofile_limit(), flags & LINUX_O_CLOEXEC);
     if (r < 0)
         file_put(f);
     return r;

@@ -51,8 +51,7 @@ static void set_handler(int sig, void (*fn)(int), int flags)
     sigaction(sig, &sa, NULL);
 }
 
-static void set_action(int sig, void (*fn)(int, siginfo_t *, void *),
-                       int flags)
+static void set_action(int sig, void (*fn)(int, siginfo_t *, void *), int flags)
 {
     struct sigaction sa;
 
@@ -156,8 +155,8 @@ static void test_flags(void)
     hits = nested = depth = 0;
     set_handler(SIGUSR1, reraise, 0);
     raise(SIGUSR1); /* the second waits until the first returns */
-    CHECK(hits == 2 && nested == 1, "deferred: %d hits, nested %d",
-          (int)hits, (int)nested);
+    CHECK(hits == 2 && nested == 1, "deferred: %d hits, nested %d", (int)hits,
+          (int)nested);
     set_handler(SIGUSR1, SIG_DFL, 0);
 }
 
@@ -257,7 +256,8 @@ static void clobber_fp(int sig)
     (void)sig;
     hits++;
     __asm__ volatile("pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
-                     "pxor %%xmm7, %%xmm7" ::: "xmm0", "xmm1", "xmm7");
+                     "pxor %%xmm7, %%xmm7" ::
+                         : "xmm0", "xmm1", "xmm7");
     d = d * d;
 }
 

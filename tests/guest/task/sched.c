@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* sched.c: what libc asks of the scheduler calls: policy and priority
+ * queries, SCHED_OTHER accepted, priority ranges, affinity, getcpu, yield,
+ * and their errors. Real-time policies need CAP_SYS_NICE, which neither a
+ * container nor husk's sandbox gives (the test skips that check when run
+ * with the privilege natively). musl leaves sched_getscheduler to return
+ * ENOSYS, so the calls are made raw. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "tap.h"
+
+static void test_policy(void)
+{
+    struct sched_param sp = {0};
+
+    CHECK_SYSCALL(syscall(SYS_sched_getscheduler, 0), SCHED_OTHER);
+    CHECK_SYSCALL(syscall(SYS_sched_getparam, 0, &sp), 0);
+    CHECK(sp.sched_priority == 0, "priority %d", sp.sched_priority);
+    CHECK_SYSCALL(syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &sp), 0);
+    CHECK_SYSCALL(syscall(SYS_sched_setparam, 0, &sp), 0);
+    CHECK_SYSCALL(syscall(SYS_sched_setscheduler, 0, SCHED_BATCH, &sp), 0);
+    CHECK_SYSCALL(syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &sp), 0);
+    sp.sched_priority = 5;
+    CHECK_ERRNO(syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &sp), EINVAL);
+    sp.sched_priority = 0;
+    CHECK_ERRNO(syscall(SYS_sched_setscheduler, 0, SCHED_FIFO, &sp), EINVAL);
+    CHECK_ERRNO(syscall(SYS_sched_setscheduler, 0, 77, &sp), EINVAL);
+    CHECK_ERRNO(syscall(SYS_sched_getscheduler, -1), EINVAL);
+    CHECK_ERRNO(syscall(SYS_sched_getparam, 0, NULL), EINVAL);
+    CHECK_ERRNO(syscall(SYS_sched_getscheduler, 999999), ESRCH);
+    sp.sched_priority = 10;
+    long r = syscall(SYS_sched_setscheduler, 0, SCHED_FIFO, &sp);
+    if (r == 0) { /* natively with CAP_SYS_NICE: put it back */
+        sp.sched_priority = 0;
+        syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &sp);
+        tap_diag("real-time policies are allowed here (CAP_SYS_NICE)");
+    } else {
+        CHECK(errno == EPERM, "SCHED_FIFO: errno %d, want EPERM", errno);
+    }
+}
+
+static void test_priorities(void)
+{
+    CHECK_SYSCALL(sched_get_priority_max(SCHED_FIFO), 99);
+    CHECK_SYSCALL(sched_get_priority_min(SCHED_FIFO), 1);
+    CHECK_SYSCALL(sched_get_priority_max(SCHED_RR), 99);
+    CHECK_SYSCALL(sched_get_priority_max(SCHED_OTHER), 0);
+    CHECK_SYSCALL(sched_get_priority_min(SCHED_OTHER), 0);
+    CHECK_ERRNO(sched_get_priority_max(42), EINVAL);
+}
+
+static void *other_tid(void *arg)
+{
+    *(long *)arg = syscall(SYS_gettid);
+    return NULL;
+}
+
+static void test_thread_ids(void)
+{
+    /* a thread's tid names it; a gone thread's does not */
+    pthread_t t;
+    long tid = 0;
+    cpu_set_t set;
+
+    CHECK_SYSCALL(syscall(SYS_sched_getscheduler, syscall(SYS_gettid)), SCHED_OTHER);
+    pthread_create(&t, NULL, other_tid, &tid);
+    pthread_join(t, NULL);
+    CHECK_ERRNO(sched_getaffinity((pid_t)tid, sizeof(set), &set), ESRCH);
+    CHECK_SYSCALL(sched_getaffinity(0, sizeof(set), &set), 0);
+    CHECK(CPU_COUNT(&set) >= 1, "no CPU in the affinity mask");
+}
+
+static void test_getcpu(void)
+{
+    unsigned cpu = 9999, node = 9999;
+    cpu_set_t set;
+
+    CHECK_SYSCALL(syscall(SYS_getcpu, &cpu, &node, NULL), 0);
+    CHECK(cpu < CPU_SETSIZE && node < 1024, "cpu %u node %u", cpu, node);
+    sched_getaffinity(0, sizeof(set), &set);
+    CHECK(CPU_ISSET(cpu, &set), "cpu %u is not in our affinity mask", cpu);
+    int c = sched_getcpu();
+    CHECK(c >= 0 && CPU_ISSET(c, &set), "sched_getcpu %d", c);
+    CHECK_ERRNO(syscall(SYS_getcpu, (void *)8, NULL, NULL), EFAULT);
+    CHECK_SYSCALL(sched_yield(), 0);
+}
+
+static const struct tap_test tests[] = {
+    {"SCHED_OTHER and its errors", test_policy},
+    {"priority ranges", test_priorities},
+    {"tids name threads; affinity", test_thread_ids},
+    {"getcpu, sched_getcpu, sched_yield", test_getcpu},
+};
+
+TAP_MAIN(tests)
