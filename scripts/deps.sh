@@ -11,6 +11,7 @@ pkgs=(
   perl              # prove (TAP harness)
   python3           # small test helpers; a real dynamic program to run
   sqlite3           # a real dynamic program to run (tests/host/dynamic.t)
+  libpython3.11-testsuite  # CPython's own tests, run inside husk (python.t)
   e2fsprogs         # mkfs.ext4 (husk image build), e2fsck, debugfs (tests)
   libext2fs-dev     # ext4 images inside the kernel (static libext2fs.a)
   clang-format      # make format-check

@@ -253,3 +253,42 @@ SYSCALL_DEFINE3(getcpu, uptr_t, ucpu, uptr_t, unode, uptr_t, cache)
         return -EFAULT;
     return 0;
 }
+
+/* ---- nice values: kept per process (PRIO_PROCESS of any of its
+   threads, PRIO_PGRP, PRIO_USER name the one process); raising it is
+   always allowed, lowering it below where it started needs CAP_SYS_NICE,
+   which the sandbox does not give. The host does not see them. ---- */
+
+#define PRIO_PROCESS 0
+#define PRIO_PGRP 1
+#define PRIO_USER 2
+
+static long prio_target(int which, int who)
+{
+    struct proc *p = current_proc();
+    switch (which) {
+    case PRIO_PROCESS: return own_task(who) ? 0 : -ESRCH;
+    case PRIO_PGRP: return who == 0 || who == p->pgid ? 0 : -ESRCH;
+    case PRIO_USER: return who == 0 || (uint32_t)who == p->uid ? 0 : -ESRCH;
+    }
+    return -EINVAL;
+}
+
+SYSCALL_DEFINE2(getpriority, int, which, int, who)
+{
+    long r = prio_target(which, who);
+    return r < 0 ? r : 20 - current_proc()->nice; /* as the raw call does */
+}
+
+SYSCALL_DEFINE3(setpriority, int, which, int, who, int, nice)
+{
+    struct proc *p = current_proc();
+    long r = prio_target(which, who);
+    if (r < 0)
+        return r;
+    nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+    if (nice < p->nice)
+        return -EACCES;
+    p->nice = nice;
+    return 0;
+}

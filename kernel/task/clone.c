@@ -227,7 +227,7 @@ SYSCALL_DEFINE5(clone, unsigned long, flags, uptr_t, newsp, uptr_t, ptid,
         return new_thread(flags, newsp, ptid, ctid, tls);
     static bool warned;
     if (!__atomic_exchange_n(&warned, true, __ATOMIC_RELAXED))
-        kwarn("clone with flags %#lx: only threads can be made (new "
+        kwarn("clone with flags 0x%lx: only threads can be made (new "
               "processes come with the processes issue): returning "
               "ENOSYS\n",
               flags);

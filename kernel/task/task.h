@@ -26,6 +26,7 @@ struct proc {
     int pid, ppid, pgid, sid;
     uint32_t uid, euid, suid, gid, egid, sgid;
     uint32_t umask;
+    int nice;             /* setpriority: only ever raised */
     struct spinlock lock; /* guards the fields below */
     struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
     struct linux_sigaction sigact[LINUX_NSIG];

@@ -7,7 +7,10 @@
    is armed. It sleeps on the kernel event word until the earliest expiry;
    arming a timer posts an event so that it looks again. Expiries are kept
    on CLOCK_MONOTONIC: a CLOCK_REALTIME timer is converted when armed, so
-   a later jump of the wall clock does not move it (Linux would). */
+   a later jump of the wall clock does not move it (Linux would).
+   ITIMER_VIRTUAL and ITIMER_PROF run on the host process's CPU time
+   (CLOCK_PROCESS_CPUTIME_ID, the kernel's work included for both), which
+   the thread polls every 10 ms while one is armed. */
 #include "abi/linux/fcntl.h"
 #include "abi/linux/types.h"
 #include "fs/file.h"
@@ -30,6 +33,7 @@ enum timer_kind { T_ITIMER, T_POSIX, T_TIMERFD };
 #define TFD_TIMER_ABSTIME 1
 #define TFD_TIMER_CANCEL_ON_SET 2
 #define CLOCK_BOOTTIME 7
+#define CLOCK_PROCESS_CPUTIME 2
 
 struct ktimer {
     struct ktimer *next;
@@ -43,6 +47,8 @@ struct ktimer {
     uint64_t ticks; /* timerfd: expiries not yet read */
     unsigned long seq;
     bool dead; /* timerfd closed: freed by the thread */
+    bool cpu;  /* expiry on the process's CPU time, not the monotonic */
+    int which; /* ITIMER_* */
 };
 
 struct linux_itimerspec {
@@ -87,7 +93,8 @@ static void timer_main(void *arg)
     struct proc *p = arg;
     for (;;) {
         uint32_t seq = kevent_seq();
-        int64_t now = mono_now(), next = INT64_MAX;
+        int64_t mono = mono_now(), cpu = clock_ns(CLOCK_PROCESS_CPUTIME),
+                next = INT64_MAX;
         struct ktimer fired[16];
         int nfired = 0;
         bool files = false;
@@ -99,6 +106,7 @@ static void timer_main(void *arg)
                 kfree(t);
                 continue;
             }
+            int64_t now = t->cpu ? cpu : mono;
             if (t->expiry && t->expiry <= now &&
                 (t->kind != T_POSIX || t->notify == SIGEV_NONE ||
                  nfired < 16)) {
@@ -118,7 +126,9 @@ static void timer_main(void *arg)
                     fired[nfired++] = *t;
                 }
             }
-            if (t->expiry && t->expiry < next)
+            if (t->expiry && t->cpu)
+                next = MIN(next, mono + 10 * 1000000LL); /* poll it */
+            else if (t->expiry && t->expiry < next)
                 next = t->expiry;
             pp = &t->next;
         }
@@ -218,31 +228,36 @@ static void set_time(struct ktimer *t, const struct linux_itimerspec *v,
 #define ITIMER_VIRTUAL 1
 #define ITIMER_PROF 2
 
-static struct ktimer *itimer(struct proc *p)
+static struct ktimer *itimer(struct proc *p, int which)
 {
     for (struct ktimer *t = p->timers; t; t = t->next)
-        if (t->kind == T_ITIMER)
+        if (t->kind == T_ITIMER && t->which == which)
             return t;
     return NULL;
 }
 
-static long set_real(const struct linux_itimerspec *v,
-                     struct linux_itimerspec *old)
+static long set_itimer(int which, const struct linux_itimerspec *v,
+                       struct linux_itimerspec *old)
 {
     struct proc *p = current_proc();
     struct ktimer *fresh = kzalloc(sizeof(*fresh));
     if (!fresh)
         return -ENOMEM;
-    int64_t now = mono_now();
+    bool cpu = which != ITIMER_REAL;
+    int64_t now = cpu ? clock_ns(CLOCK_PROCESS_CPUTIME) : mono_now();
     spin_lock(&p->lock);
-    struct ktimer *t = itimer(p);
+    struct ktimer *t = itimer(p, which);
     if (old)
         *old = remaining(t, now);
     bool add = !t;
     if (!t) {
         t = fresh;
         t->kind = T_ITIMER;
-        t->signo = LINUX_SIGALRM;
+        t->which = which;
+        t->cpu = cpu;
+        t->signo = which == ITIMER_REAL      ? LINUX_SIGALRM
+                   : which == ITIMER_VIRTUAL ? LINUX_SIGVTALRM
+                                             : LINUX_SIGPROF;
         t->notify = SIGEV_SIGNAL;
     }
     set_time(t, v, false, LINUX_CLOCK_MONOTONIC, now);
@@ -256,7 +271,7 @@ static long set_real(const struct linux_itimerspec *v,
 SYSCALL_DEFINE1(alarm, unsigned, seconds)
 {
     struct linux_itimerspec v = {{0, 0}, {seconds, 0}}, old;
-    long r = set_real(&v, &old);
+    long r = set_itimer(ITIMER_REAL, &v, &old);
     if (r < 0)
         return r;
     /* the seconds left, rounded to nearest, at least 1 if armed */
@@ -272,9 +287,7 @@ static bool tv_valid(const struct linux_timeval *tv)
 SYSCALL_DEFINE3(setitimer, int, which, uptr_t, unew, uptr_t, uold)
 {
     struct linux_itimerval nv;
-    if (which == ITIMER_VIRTUAL || which == ITIMER_PROF)
-        return -EINVAL; /* no CPU-time accounting (see syscalls.def) */
-    if (which != ITIMER_REAL)
+    if (which != ITIMER_REAL && which != ITIMER_VIRTUAL && which != ITIMER_PROF)
         return -EINVAL;
     memset(&nv, 0, sizeof(nv));
     if (unew && copy_in(&nv, unew, sizeof(nv)) < 0)
@@ -285,7 +298,7 @@ SYSCALL_DEFINE3(setitimer, int, which, uptr_t, unew, uptr_t, uold)
         {nv.interval.tv_sec, nv.interval.tv_usec * 1000},
         {nv.value.tv_sec, nv.value.tv_usec * 1000}};
     struct linux_itimerspec old;
-    long r = set_real(&v, &old);
+    long r = set_itimer(which, &v, &old);
     if (r < 0)
         return r;
     struct linux_itimerval ov = {
@@ -301,12 +314,12 @@ SYSCALL_DEFINE3(setitimer, int, which, uptr_t, unew, uptr_t, uold)
 SYSCALL_DEFINE2(getitimer, int, which, uptr_t, uval)
 {
     struct proc *p = current_proc();
-    if (which == ITIMER_VIRTUAL || which == ITIMER_PROF)
+    if (which != ITIMER_REAL && which != ITIMER_VIRTUAL && which != ITIMER_PROF)
         return -EINVAL;
-    if (which != ITIMER_REAL)
-        return -EINVAL;
+    int64_t now =
+        which == ITIMER_REAL ? mono_now() : clock_ns(CLOCK_PROCESS_CPUTIME);
     spin_lock(&p->lock);
-    struct linux_itimerspec v = remaining(itimer(p), mono_now());
+    struct linux_itimerspec v = remaining(itimer(p, which), now);
     spin_unlock(&p->lock);
     struct linux_itimerval tv = {{v.interval.tv_sec, v.interval.tv_nsec / 1000},
                                  {v.value.tv_sec, v.value.tv_nsec / 1000}};

@@ -67,7 +67,8 @@ static void test_thread_ids(void)
     long tid = 0;
     cpu_set_t set;
 
-    CHECK_SYSCALL(syscall(SYS_sched_getscheduler, syscall(SYS_gettid)), SCHED_OTHER);
+    CHECK_SYSCALL(syscall(SYS_sched_getscheduler, syscall(SYS_gettid)),
+                  SCHED_OTHER);
     pthread_create(&t, NULL, other_tid, &tid);
     pthread_join(t, NULL);
     CHECK_ERRNO(sched_getaffinity((pid_t)tid, sizeof(set), &set), ESRCH);

@@ -91,6 +91,28 @@ static void test_itimer_periodic(void)
     signal(SIGALRM, SIG_DFL);
 }
 
+/* CPU-time itimers fire only while the process computes */
+static void test_itimer_cpu(void)
+{
+    int which[2] = {ITIMER_PROF, ITIMER_VIRTUAL}, sig[2] = {SIGPROF, SIGVTALRM};
+    for (int k = 0; k < 2; k++) {
+        struct itimerval v = {{0, 0}, {0, 50000}}, got;
+        alarms = 0;
+        install(sig[k]);
+        CHECK_SYSCALL(setitimer(which[k], &v, NULL), 0);
+        double t0 = now();
+        volatile unsigned long spin = 0;
+        while (!alarms && now() - t0 < 5)
+            spin++;
+        CHECK(alarms == 1, "%s: %d signals after %.2f s of CPU",
+              k ? "ITIMER_VIRTUAL" : "ITIMER_PROF", (int)alarms, now() - t0);
+        CHECK_SYSCALL(getitimer(which[k], &got), 0);
+        CHECK(!got.it_value.tv_sec && !got.it_value.tv_usec,
+              "still armed after firing");
+        signal(sig[k], SIG_DFL);
+    }
+}
+
 static void test_posix_timer(void)
 {
     struct sigevent ev;
@@ -218,6 +240,7 @@ static const struct tap_test tests[] = {
     {"alarm interrupts nanosleep with EINTR and the time left",
      test_alarm_interrupts_sleep},
     {"setitimer ITIMER_REAL, periodic; getitimer", test_itimer_periodic},
+    {"ITIMER_PROF and ITIMER_VIRTUAL on CPU time", test_itimer_cpu},
     {"timer_create SIGEV_SIGNAL: si_code, si_value, gettime", test_posix_timer},
     {"SIGEV_THREAD_ID reaches the named thread", test_thread_id},
     {"timerfd: periodic reads, poll, nonblocking, absolute, errors",
