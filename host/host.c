@@ -116,6 +116,12 @@ struct host_ksigaction {
     unsigned long mask;
 };
 
+void host_signal_block_all(void)
+{
+    uint64_t all = ~0ULL;
+    SC(__NR_rt_sigprocmask, SIG_BLOCK, &all, 0, 8, 0, 0);
+}
+
 long host_signal_kick(int tid)
 {
     return SC(__NR_tgkill, host_pid, tid, 40 /* HUSK_SIGNAL_KICK */, 0, 0, 0);

@@ -50,6 +50,7 @@
       "kernel's event word, wait and wake")                                    \
     X(signal, reset, "rt_sigaction", "back to SIG_DFL, for a fatal fault")     \
     X(signal, kick, "tgkill", "to a thread of our own pid")                    \
+    X(signal, block_all, "rt_sigprocmask", "the calling thread's own mask")    \
     X(exit, group, "exit_group", "")                                           \
     X(exit, signal, "rt_sigaction rt_sigprocmask tgkill exit_group",           \
       "tgkill only to our own pid")
@@ -155,6 +156,9 @@ long host_futex_op(uint32_t *uaddr, int op, uint32_t val, const void *timeout,
 /* Put host signal `sig` back to SIG_DFL (used to die of a program's fault
    with the right status). */
 long host_signal_reset(int sig);
+/* Block every host signal in the calling thread (a thread about to end,
+   whose task is gone: no handler may run on it any more). */
+void host_signal_block_all(void);
 /* Send the kick signal (kernel/signal/signal.h) to host thread tid of this
    process: it interrupts a blocking hypercall or the program's code. */
 long host_signal_kick(int tid);

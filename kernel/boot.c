@@ -231,6 +231,10 @@ struct proc *kernel_boot(const struct kboot *b)
     kinfo.cpu_mask = b->cpu_mask ? b->cpu_mask : 1;
     kinfo.ncpu = __builtin_popcountll(kinfo.cpu_mask);
     memcpy(kinfo.clock_res, b->clock_res, sizeof(kinfo.clock_res));
+    kinfo.hwcap = b->hwcap;
+    kinfo.hwcap2 = b->hwcap2;
+    kinfo.minsigstksz = b->minsigstksz;
+    kinfo.vdso = b->vdso;
     if (b->cpuinfo && (kinfo.cpuinfo = kmalloc(strlen(b->cpuinfo) + 1)))
         strcpy(kinfo.cpuinfo, b->cpuinfo);
     set_uts(b);
@@ -390,6 +394,23 @@ static long load_program(void *arg)
     return err;
 }
 
+/* For exec.c: read the file at path (relative to the cwd) whole, if it
+   may be executed; *inode gets a reference, resolved its absolute name. */
+long exec_read_file(const char *path, void **data, size_t *size,
+                    struct inode **inode, char *resolved);
+long exec_read_file(const char *path, void **data, size_t *size,
+                    struct inode **inode, char *resolved)
+{
+    struct load_req q = {path, NULL, resolved, NULL, 0, NULL};
+    long r = read_candidate(path, &q);
+    if (r == 0) {
+        *data = q.data;
+        *size = q.size;
+        *inode = q.inode;
+    }
+    return r == -EISDIR ? -EACCES : r; /* execve's answer for a directory */
+}
+
 static long read_file_on_stack(void *arg)
 {
     struct load_req *q = arg;
@@ -432,6 +453,33 @@ long kernel_read_file(const struct kboot *b, const char *path, void **data,
         *data = q.data;
         *size = q.size;
     }
+    return r;
+}
+
+struct exec_req {
+    const char *path, *execfn;
+    const struct husk_config *cfg;
+    uintptr_t entry, sp;
+    char *err;
+    size_t errlen;
+};
+
+static long exec_on_stack(void *arg)
+{
+    struct exec_req *x = arg;
+    return exec_first(x->path, x->execfn, x->cfg->argv, x->cfg->argc,
+                      x->cfg->envp, x->cfg->envc, &x->entry, &x->sp, x->err,
+                      x->errlen);
+}
+
+long kernel_exec(const struct kboot *b, const char *path, uintptr_t *entry,
+                 uintptr_t *sp, char *err, size_t errlen)
+{
+    struct exec_req x = {path, b->cfg->program, b->cfg, 0, 0, err, errlen};
+    long r =
+        husk_call_on_stack(exec_on_stack, &x, (char *)b->kstack + KSTACK_SIZE);
+    *entry = x.entry;
+    *sp = x.sp;
     return r;
 }
 

@@ -29,7 +29,8 @@ struct kboot {
     struct kdisk root;    /* the rootfs image, or fd -1 */
     bool root_ro;         /* mount it read-only */
     struct kdisk disk[4]; /* the cfg->disks images */
-    struct linux_timespec clock_res[12]; /* the host's clock_getres */
+    struct linux_timespec clock_res[12];       /* the host's clock_getres */
+    uint64_t hwcap, hwcap2, minsigstksz, vdso; /* the host's auxv */
     size_t exe_size;
     const char *release; /* host uname release, shown to the program */
     const char *version;
@@ -58,6 +59,13 @@ long kernel_read_program(const struct kboot *b, const char *name,
    /proc/self/exe names. */
 long kernel_read_file(const struct kboot *b, const char *path, void **data,
                       size_t *size);
+
+/* Load the program at path inside the sandbox (an ELF, with its loader,
+   or a #! script) into the arena and build its stack from cfg's argv and
+   envp: entry point and stack pointer, or -errno with err saying what
+   (a missing loader, a program too big for --mem, ...). */
+long kernel_exec(const struct kboot *b, const char *path, uintptr_t *entry,
+                 uintptr_t *sp, char *err, size_t errlen);
 
 /* Leave for the program at entry with stack pointer sp; never returns. The
    caller has armed syscall interception. */

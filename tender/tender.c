@@ -118,7 +118,6 @@ static int check_program(const char *path, const unsigned char *data,
     return 0;
 }
 
-static size_t stack_size(uint64_t mem) { return MIN(8UL << 20, mem / 4); }
 
 /* The guard above the arena matters only to the seccomp pins. */
 static uint64_t guard_size(const struct husk_config *cfg)
@@ -131,41 +130,49 @@ static uint64_t guard_size(const struct husk_config *cfg)
 #endif
 }
 
-/* Reserve the arena; where it goes depends on whether the program is
-   position independent. Returns the load bias. */
-static uintptr_t reserve_arena(const struct husk_config *cfg,
-                               const struct elf_image *img, uintptr_t *lo,
-                               uintptr_t *hi)
+/* Where arenas go: low, so that a program execve'd later at the usual
+   fixed address (0x400000) fits in it too. */
+#define ARENA_BASE 0x10000UL
+
+/* Reserve the arena: at ARENA_BASE, unless the program wants a fixed
+   address outside [ARENA_BASE, ARENA_BASE + --mem): then from there. */
+static void reserve_arena(const struct husk_config *cfg,
+                          const struct elf_image *img, bool script,
+                          uintptr_t *lo, uintptr_t *hi)
 {
-    size_t span = img->hi - img->lo;
-    if (span + stack_size(cfg->mem) + (1 << 20) > cfg->mem)
+    size_t need = script ? 0 : img->hi - img->lo;
+    if (need + exec_stack_size() + (1 << 20) > cfg->mem)
         die(HUSK_EXIT_NOEXEC,
             "%s: the program (%zu MiB) does not fit in the "
             "guest memory (--mem %llu MiB)",
-            cfg->program, span >> 20, (unsigned long long)(cfg->mem >> 20));
-    int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
-    void *want = img->pie ? NULL : (void *)img->lo;
-    if (!img->pie) {
-        flags |= MAP_FIXED_NOREPLACE;
-        if (img->lo + cfg->mem + guard_size(cfg) > 1ULL << 47)
-            die(HUSK_EXIT_NOEXEC,
-                "%s: program address 0x%lx plus --mem leaves "
-                "the address space",
-                cfg->program, (unsigned long)img->lo);
-    }
+            cfg->program, need >> 20, (unsigned long long)(cfg->mem >> 20));
+    bool fixed = !script && !img->pie;
+    uintptr_t want = ARENA_BASE;
+    if (fixed &&
+        (img->lo < ARENA_BASE ||
+         img->hi + exec_stack_size() + (1 << 20) > ARENA_BASE + cfg->mem))
+        want = img->lo;
+    if (want + cfg->mem + guard_size(cfg) > 1ULL << 47)
+        die(HUSK_EXIT_NOEXEC,
+            "%s: program address 0x%lx plus --mem leaves "
+            "the address space",
+            cfg->program, (unsigned long)want);
     /* The arena and, above it, a guard of the same size that nothing
        ever maps: the seccomp pins can check an address and a length but
        not their sum, so a length up to the arena's size from any address
        inside it must not reach husk's own memory. */
-    void *p = mmap(want, cfg->mem + guard_size(cfg), PROT_NONE, flags, -1, 0);
-    if (p == MAP_FAILED || (want && p != want))
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    void *p = mmap((void *)want, cfg->mem + guard_size(cfg), PROT_NONE,
+                   flags | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == MAP_FAILED && !fixed) /* something lives there: anywhere */
+        p = mmap(NULL, cfg->mem + guard_size(cfg), PROT_NONE, flags, -1, 0);
+    if (p == MAP_FAILED || (fixed && p != (void *)want))
         die(HUSK_EXIT_ERROR, "cannot reserve %llu MiB of guest memory%s: %s",
             (unsigned long long)(cfg->mem >> 20),
-            want ? " at the program's fixed address" : "",
+            fixed ? " at the program's fixed address" : "",
             strerror(p == MAP_FAILED ? errno : EEXIST));
     *lo = (uintptr_t)p;
     *hi = *lo + cfg->mem;
-    return *lo - img->lo;
 }
 
 static void *reserve(size_t size, size_t align, const char *what)
@@ -188,69 +195,6 @@ static void note_vdso(struct mm *mm, uintptr_t vdso)
         if (ph[i].p_type == PT_LOAD)
             end = MAX(end, PAGE_UP(vdso + ph[i].p_vaddr + ph[i].p_memsz));
     mm_note_outside(mm, vdso, end, LINUX_PROT_READ | LINUX_PROT_EXEC, VMA_VDSO);
-}
-
-static uintptr_t build_stack(const struct husk_config *cfg, struct mm *mm,
-                             const struct elf_image *img, uintptr_t bias,
-                             uintptr_t base)
-{
-    size_t size = stack_size(cfg->mem);
-    uintptr_t top = mm->hi, lo = top - size;
-    if (mm_map_fixed(mm, lo, size, LINUX_PROT_READ | LINUX_PROT_WRITE, false,
-                     VMA_STACK) < 0)
-        die(HUSK_EXIT_ERROR, "cannot map the program's stack");
-    unsigned char rnd[16];
-    if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-        die(HUSK_EXIT_ERROR, "getrandom: %s", strerror(errno));
-    struct stack_args a = {
-        .argv = cfg->argv,
-        .argc = cfg->argc,
-        .envp = cfg->envp,
-        .envc = cfg->envc,
-        .execfn = cfg->program,
-        .random16 = rnd,
-    };
-    uint64_t vdso = getauxval(AT_SYSINFO_EHDR);
-    uint64_t phdr = img->phdr_vaddr ? bias + img->phdr_vaddr : 0;
-    uint64_t aux[][2] = {
-        {LINUX_AT_PHDR, phdr},
-        {LINUX_AT_PHENT, sizeof(Elf64_Phdr)},
-        {LINUX_AT_PHNUM, (uint64_t)img->phnum},
-        {LINUX_AT_PAGESZ, PAGE_SIZE},
-        {LINUX_AT_BASE, base},
-        {LINUX_AT_FLAGS, 0},
-        {LINUX_AT_ENTRY, bias + img->eh->e_entry},
-        {LINUX_AT_UID, cfg->uid},
-        {LINUX_AT_EUID, cfg->uid},
-        {LINUX_AT_GID, cfg->gid},
-        {LINUX_AT_EGID, cfg->gid},
-        {LINUX_AT_SECURE, 0},
-        {LINUX_AT_HWCAP, getauxval(AT_HWCAP)},
-        {LINUX_AT_HWCAP2, getauxval(AT_HWCAP2)},
-        {LINUX_AT_CLKTCK, 100},
-        {LINUX_AT_MINSIGSTKSZ, getauxval(AT_MINSIGSTKSZ)},
-        {LINUX_AT_SYSINFO_EHDR, vdso},
-    };
-    int n = 0;
-    for (size_t i = 0; i < ARRAY_SIZE(aux); i++) {
-        if (aux[i][0] == LINUX_AT_SYSINFO_EHDR && !aux[i][1])
-            continue;
-        a.auxv[2 * n] = aux[i][0];
-        a.auxv[2 * n + 1] = aux[i][1];
-        n++;
-    }
-    a.nauxv = n;
-    if (vdso)
-        note_vdso(mm, vdso);
-    /* Linux's limit on arguments plus environment: a quarter of the stack */
-    uintptr_t sp = stack_build(top, size / 4, &a);
-    if (!sp)
-        die(HUSK_EXIT_NOEXEC, "%s: Argument list too long", cfg->program);
-    mm->arg_start = a.arg_start;
-    mm->arg_end = a.arg_end;
-    mm->env_start = a.env_start;
-    mm->env_end = a.env_end;
-    return sp;
 }
 
 static void install_handlers(void *kstack)
@@ -334,8 +278,9 @@ static int ndisks;
 
 /* With --rootfs the program lives in the image: read it through the
    kernel's VFS (the kernel is up, the arena not yet), then check it. */
-static void program_from_image(const struct husk_config *cfg,
-                               const struct kboot *b, struct elf_image *img)
+static const char *program_from_image(const struct husk_config *cfg,
+                                      const struct kboot *b,
+                                      struct elf_image *img, bool *script)
 {
     const char *path_env = NULL;
     for (int i = 0; i < cfg->envc; i++)
@@ -351,50 +296,12 @@ static void program_from_image(const struct husk_config *cfg,
     if (r)
         die(HUSK_EXIT_NOEXEC, "%s: %s", cfg->program,
             r == -EISDIR ? "Is a directory" : strerror((int)-r));
-    int st = check_program(resolved, data, size, img);
+    /* a script's interpreter is the kernel's to find (kernel_exec) */
+    *script = size >= 2 && !memcmp(data, "#!", 2);
+    int st = *script ? 0 : check_program(resolved, data, size, img);
     if (st)
         _exit(st);
-}
-
-/* A dynamic program's interpreter (ld.so) comes from the image too; it is
-   placed top-down below the stack, as Linux places it, and entered first.
-   Returns its entry point; *base is its load address (AT_BASE). */
-static uintptr_t load_interp(const struct kboot *b, struct mm *mm,
-                             const char *path, uintptr_t *base)
-{
-    void *data;
-    size_t size;
-    char err[256];
-    struct elf_image in;
-    long r = kernel_read_file(b, path, &data, &size);
-    if (r)
-        die(r == -ENOENT || r == -ENOTDIR ? HUSK_EXIT_NOENT : HUSK_EXIT_NOEXEC,
-            "%s: its interpreter %s: %s", b->cfg->program, path,
-            strerror((int)-r));
-    if (elf_check(&in, data, size, err, sizeof(err)) != 0)
-        die(HUSK_EXIT_NOEXEC, "%s: its interpreter %s: %s", b->cfg->program,
-            path, err);
-    if (in.interp || !in.pie)
-        die(HUSK_EXIT_NOEXEC,
-            "%s: its interpreter %s is not a position-independent "
-            "loader",
-            b->cfg->program, path);
-    size_t span = in.hi - in.lo;
-    uintptr_t at =
-        mm_find_free(mm, span + in.align, PAGE_UP(mm->brk_start), mm->mmap_top);
-    if (!at)
-        die(HUSK_EXIT_NOEXEC,
-            "%s: no room for its interpreter in the guest memory "
-            "(--mem)",
-            b->cfg->program);
-    at = (at + in.align - 1) & ~(in.align - 1);
-    uintptr_t bias = at - in.lo;
-    if (elf_load(&in, mm, bias, err, sizeof(err)) < 0)
-        die(HUSK_EXIT_NOEXEC, "%s: its interpreter %s: %s", b->cfg->program,
-            path, err);
-    kfree(data);
-    *base = bias;
-    return bias + in.eh->e_entry;
+    return resolved;
 }
 
 static _Noreturn void start_child(const struct husk_config *cfg,
@@ -428,6 +335,10 @@ static _Noreturn void start_child(const struct husk_config *cfg,
         .cpu_mask = host_cpus(),
         .cpuinfo = host_cpuinfo(),
         .start_ns = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec,
+        .hwcap = getauxval(AT_HWCAP),
+        .hwcap2 = getauxval(AT_HWCAP2),
+        .minsigstksz = getauxval(AT_MINSIGSTKSZ),
+        .vdso = getauxval(AT_SYSINFO_EHDR),
     };
     for (int d = 0; d < cfg->ndisks; d++)
         b.disk[d] = kdisks[!!cfg->rootfs + d];
@@ -440,21 +351,24 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     if (!p)
         _exit(HUSK_EXIT_ERROR); /* it said why */
     p->threads->host_tid = pid; /* the first thread is the host's leader */
+    bool script = false;
+    const char *path = exe;
     if (cfg->rootfs)
-        program_from_image(cfg, &b, img);
+        path = program_from_image(cfg, &b, img, &script);
 
     uintptr_t lo, hi;
-    uintptr_t bias = reserve_arena(cfg, img, &lo, &hi);
+    reserve_arena(cfg, img, script, &lo, &hi);
     if (kernel_set_arena(p, lo, hi) < 0)
         die(HUSK_EXIT_ERROR, "out of kernel memory at start");
-    char err[256];
-    if (elf_load(img, p->mm, bias, err, sizeof(err)) < 0)
-        die(HUSK_EXIT_NOEXEC, "%s: %s", cfg->program, err);
-    mm_set_layout(p->mm, bias + img->hi, p->mm->hi - stack_size(cfg->mem));
-    uintptr_t entry = bias + img->eh->e_entry, base = 0;
-    if (img->interp)
-        entry = load_interp(&b, p->mm, img->interp, &base);
-    uintptr_t sp = build_stack(cfg, p->mm, img, bias, base);
+    char err[256] = "";
+    uintptr_t entry, sp;
+    long r = kernel_exec(&b, path, &entry, &sp, err, sizeof(err));
+    if (r)
+        die(r == -ENOENT || r == -ENOTDIR ? HUSK_EXIT_NOENT : HUSK_EXIT_NOEXEC,
+            "%s: %s%s%s", cfg->program, err, err[0] ? ": " : "",
+            r == -E2BIG ? "Argument list too long" : strerror((int)-r));
+    if (b.vdso)
+        note_vdso(p->mm, b.vdso);
 #ifndef HUSK_SUD_SELECTOR /* sanitizer builds debug the kernel, not sandbox */
     lockdown_process(DISK_FD + ndisks);
 #endif

@@ -147,3 +147,18 @@ int fdt_set_cloexec(struct fdtable *t, int fd, bool on)
     spin_unlock(&t->lock);
     return r;
 }
+
+void fdt_close_on_exec(struct fdtable *t)
+{
+    for (int fd = 0;; fd++) {
+        spin_lock(&t->lock);
+        if (fd >= t->size) {
+            spin_unlock(&t->lock);
+            return;
+        }
+        bool close = t->files[fd] && t->cloexec[fd];
+        spin_unlock(&t->lock);
+        if (close)
+            fdt_close(t, fd);
+    }
+}

@@ -95,6 +95,8 @@ int fdt_install(struct fdtable *t, struct file *f, int minfd, int limit,
 /* Install at exactly fd, closing what was there (dup2). */
 int fdt_install_at(struct fdtable *t, struct file *f, int fd, bool cloexec);
 int fdt_close(struct fdtable *t, int fd);
+/* execve: close every fd marked close-on-exec. */
+void fdt_close_on_exec(struct fdtable *t);
 int fdt_get_cloexec(struct fdtable *t, int fd);
 int fdt_set_cloexec(struct fdtable *t, int fd, bool on);
 

@@ -123,8 +123,10 @@ static void take_outside(struct proc *p)
 bool signal_pending(void)
 {
     struct task *t = current();
+    struct task *ex = __atomic_load_n(&t->proc->exec_task, __ATOMIC_RELAXED);
     return (__atomic_load_n(&t->pending, __ATOMIC_RELAXED) & ~t->sigmask) ||
-           __atomic_load_n(&outside_pending, __ATOMIC_RELAXED);
+           __atomic_load_n(&outside_pending, __ATOMIC_RELAXED) ||
+           (ex && ex != t); /* execve in another thread: this one ends */
 }
 
 /* ---- frames ---- */

@@ -283,6 +283,29 @@ static void robust_exit(struct task *t)
         robust_release((head.pending & ~1ULL) + (uint64_t)head.offset, t->tid);
 }
 
+static void free_stack_later(struct kcpu *k)
+{
+    if (k == husk_kstack_base) /* the first stack is not the heap's */
+        return;
+    spin_lock(&stacks_lock);
+    k->next = dead_stacks;
+    dead_stacks = k;
+    spin_unlock(&stacks_lock);
+}
+
+_Noreturn void thread_die(void)
+{
+    struct task *t = current();
+    struct proc *p = t->proc;
+    host_signal_block_all(); /* no kick may find the task freed */
+    spin_lock(&p->lock);
+    unlink_thread(p, t);
+    spin_unlock(&p->lock);
+    free_stack_later(t->kcpu);
+    kfree(t);
+    host_thread_exit();
+}
+
 /* The last thread's exit ends the process with its status; any other
    thread goes alone. */
 SYSCALL_DEFINE1(exit, int, status)
@@ -304,13 +327,8 @@ SYSCALL_DEFINE1(exit, int, status)
             host_futex_op((uint32_t *)t->clear_child_tid, FUTEX_WAKE, 1, NULL,
                           (uint32_t *)t->clear_child_tid, 0);
     }
-    struct kcpu *k = t->kcpu;
-    if (k != husk_kstack_base) { /* the first stack is not the heap's */
-        spin_lock(&stacks_lock);
-        k->next = dead_stacks;
-        dead_stacks = k;
-        spin_unlock(&stacks_lock);
-    }
+    host_signal_block_all();
+    free_stack_later(t->kcpu);
     kfree(t);
     host_thread_exit();
 }

@@ -41,6 +41,7 @@ struct proc {
     struct ktimer *timers; /* time/timer.c, under lock */
     int next_timer_id;
     bool timer_thread;
+    struct task *exec_task; /* in execve: every other thread ends */
     int nthreads;
     int next_tid;
 };
@@ -77,12 +78,25 @@ struct kernel_info {
     char *cpuinfo;                       /* shown as /proc/cpuinfo */
     struct linux_timespec clock_res[12]; /* clock_getres of each clock */
     int ncpu;
+    uint64_t hwcap, hwcap2, minsigstksz, vdso; /* for the programs' auxv */
 };
 extern struct kernel_info kinfo;
 extern bool kernel_trace;
 
 static inline struct task *current(void) { return kcpu_self()->task; }
 static inline struct proc *current_proc(void) { return current()->proc; }
+
+/* The calling thread ends at once (execve ended it), touching nothing of
+   the program's. */
+_Noreturn void thread_die(void);
+
+/* The image of the first program (path inside the sandbox, argv, envp)
+   in the current process's empty arena: entry point and stack pointer,
+   or -errno with err saying what failed. */
+long exec_first(const char *path, const char *execfn, char **argv, int argc,
+                char **envp, int envc, uintptr_t *entry, uintptr_t *sp,
+                char *err, size_t errlen);
+size_t exec_stack_size(void);
 
 /* Start a host thread running fn(arg) in the kernel for good. */
 long kthread_start(struct proc *p, void (*fn)(void *), void *arg);

@@ -626,3 +626,17 @@ SYSCALL_DEFINE2(timerfd_gettime, int, fd, uptr_t, uval)
     file_put(f);
     return copy_out(uval, &v, sizeof(v));
 }
+
+/* execve: the POSIX timers go; the itimers and timerfds stay. */
+void timers_exec(struct proc *p);
+void timers_exec(struct proc *p)
+{
+    spin_lock(&p->lock);
+    for (struct ktimer *t = p->timers; t; t = t->next)
+        if (t->kind == T_POSIX) {
+            t->expiry = 0;
+            t->dead = true;
+        }
+    spin_unlock(&p->lock);
+    kevent_post();
+}

@@ -11,13 +11,13 @@ PY=/usr/bin/python3
 PYLIB=$($PY -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])' 2>/dev/null)
 [ -x $PY ] && [ -d "$PYLIB" ] || skip_all "no Debian python3 (apt-get install python3)"
 [ -x /usr/bin/sqlite3 ] || skip_all "no sqlite3 (apt-get install sqlite3)"
-plan 15
+plan 18
 tap_tmpdir
 TAP_TIMEOUT=60
 
 root=$TAP_TMP/root img=$TAP_TMP/root.img
 "$TESTS_HOST_DIR/../../scripts/rootfs-from-host.sh" "$root" ls cat sort sha256sum \
-  sqlite3 $PY "$PYLIB" >/dev/null
+  env sqlite3 $PY "$PYLIB" >/dev/null
 ok $? "a root filesystem from the host's own programs and libraries"
 run_husk image build "$root" -o "$img"
 is "$RC" 0 "its image"
@@ -56,11 +56,22 @@ PY
   echo "commit;"
   echo "select count(*), sum(a), max(b), min(b) from t;"
 } >"$root/work/ins.sql"
+printf '#!/usr/bin/env python3\nimport sys, os\nprint("script", sys.argv[1:], os.environ.get("FOO"))\n' \
+  >"$root/work/hello.py"
+chmod 755 "$root/work/hello.py"
 run_husk image build "$root" -o "$img"
 run_husk run --rootfs "$img:ro" $PY /work/script.py a b
 is "$OUT" "$(cd / && $PY "$root/work/script.py" a b)"$'\n' \
   "a python3 script (json, re, math, hashlib, struct, collections) matches native"
 is "$RC" 0 "it exits 0"
+
+# #! and execve: a script through /usr/bin/env, env running a program
+run_husk run --rootfs "$img:ro" --env FOO=1 /work/hello.py x y
+is "$RC:$OUT" $'0:script [\'x\', \'y\'] 1\n' "a #!/usr/bin/env python3 script runs (env execve's python3)"
+run_husk run --rootfs "$img:ro" env FOO=bar /work/hello.py z
+is "$OUT" $'script [\'z\'] bar\n' "env FOO=bar SCRIPT: execve of a script from a dynamic program"
+run_husk run --rootfs "$img:ro" env /no/such
+is "$RC" 127 "env of a missing program: 127, as natively"
 
 # sqlite3: 10,000 inserts in one transaction on the ext4 rootfs, then a query
 run_husk run --rootfs "$img" sqlite3 /work/t.db ".read /work/ins.sql"

@@ -25,14 +25,24 @@ husk_signal_entry:
         movq    KCPU_KERNEL_FS(%rax), %r8
         wrfsbase %r8
 #ifdef HUSK_SUD_SELECTOR
+        /* ALLOW while the kernel runs; what it was comes back on the way
+           out (BLOCK for the program, ALLOW when this interrupted the
+           kernel itself) */
+        movzbl  KCPU_SUD_SELECTOR(%rax), %r8d
+        pushq   %r8
+        subq    $8, %rsp                /* 16-aligned again */
         movb    $0, KCPU_SUD_SELECTOR(%rax)     /* SYSCALL_DISPATCH_FILTER_ALLOW */
-#endif
+        leaq    16(%rsp), %rcx          /* 4th argument: &saved fs */
+#else
         movq    %rsp, %rcx              /* 4th argument: &saved fs */
+#endif
         call    kentry_signal
 #ifdef HUSK_SUD_SELECTOR
+        addq    $8, %rsp
+        popq    %r8
         movq    %rsp, %rax
         andq    $-KSTACK_SIZE, %rax
-        movb    $1, KCPU_SUD_SELECTOR(%rax)     /* SYSCALL_DISPATCH_FILTER_BLOCK */
+        movb    %r8b, KCPU_SUD_SELECTOR(%rax)
 #endif
         popq    %r8
         wrfsbase %r8

@@ -58,6 +58,9 @@ static void do_syscall(struct linux_siginfo *info, struct linux_ucontext *uc,
     t->uc = uc;
     t->syscall_nr = nr;
     r->rax = (uint64_t)syscall_dispatch((long)r->rax, a);
+    struct task *ex = __atomic_load_n(&t->proc->exec_task, __ATOMIC_RELAXED);
+    if (unlikely(ex && ex != t))
+        thread_die(); /* another thread is in execve */
     if (unlikely(__atomic_load_n(&t->pending, __ATOMIC_RELAXED) ||
                  (long)r->rax == -ERESTARTSYS || t->saved_mask_valid ||
                  signal_pending()))
@@ -75,6 +78,9 @@ static void do_kick(struct linux_ucontext *uc, uint64_t *saved_fs)
         (r->rsp >= kstack && r->rsp < kstack + KSTACK_SIZE))
         return;
     struct task *t = current();
+    struct task *ex = __atomic_load_n(&t->proc->exec_task, __ATOMIC_RELAXED);
+    if (ex && ex != t)
+        thread_die(); /* another thread is in execve */
     t->user_fs = saved_fs;
     t->uc = uc;
     signal_deliver(uc, -1);
