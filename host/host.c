@@ -58,6 +58,13 @@ long host_mem_map(uintptr_t addr, size_t len, int prot, int shared)
     return r < 0 ? r : 0;
 }
 
+long host_mem_map_disk(uintptr_t addr, size_t len, int prot, int fd,
+                       uint64_t off)
+{
+    long r = SC(__NR_mmap, addr, len, prot, MAP_FIXED | MAP_PRIVATE, fd, off);
+    return r < 0 ? r : 0;
+}
+
 long host_mem_protect(uintptr_t addr, size_t len, int prot)
 {
     return SC(__NR_mprotect, addr, len, prot, 0, 0, 0);

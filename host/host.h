@@ -33,6 +33,8 @@
     X(mem, map, "mmap",                                                        \
       "MAP_FIXED inside the guest arena, never PROT_EXEC "                     \
       "outside it")                                                            \
+    X(mem, map_disk, "mmap",                                                   \
+      "MAP_FIXED|MAP_PRIVATE of a disk image inside the guest arena")          \
     X(mem, protect, "mprotect", "inside the guest arena")                      \
     X(mem, release, "mmap", "MAP_FIXED PROT_NONE inside the guest arena")      \
     X(mem, move, "mremap", "MREMAP_FIXED inside the guest arena")              \
@@ -111,6 +113,10 @@ long host_time_nanosleep(int clk, int flags, const void *req, void *rem);
 /* Map fresh zero pages at [addr, addr+len) with prot (MAP_FIXED,
    private or shared anonymous). -ENOMEM when the host refuses. */
 long host_mem_map(uintptr_t addr, size_t len, int prot, int shared);
+/* Map [addr, addr+len) copy-on-write from disk fd at off (page aligned):
+   a file's blocks straight from the image, paged in by the host. */
+long host_mem_map_disk(uintptr_t addr, size_t len, int prot, int fd,
+                       uint64_t off);
 long host_mem_protect(uintptr_t addr, size_t len, int prot);
 /* Give the pages back to the host; the range stays reserved (PROT_NONE). */
 long host_mem_release(uintptr_t addr, size_t len);

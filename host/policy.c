@@ -47,6 +47,21 @@ static int disk_rules(const struct policy_params *p, struct rule *r)
             sy.pins[0].v[sy.pins[0].n++] = (uint64_t)p->disks[d].fd;
     }
     r[n++] = rd;
+    struct rule mp = {
+        __NR_mmap,
+        "mmap",
+        "mem_map_disk",
+        4,
+        {ARENA(0),
+         ARENA_LEN(1),
+         {.arg = 3,
+          .op = PIN_EQ,
+          .v = {MAP_FIXED | MAP_PRIVATE},
+          .what = "MAP_FIXED|MAP_PRIVATE: copy on write"},
+         {.arg = 4, .op = PIN_IN, .n = 0, .what = "a disk image"}}};
+    for (int d = 0; d < p->ndisks && d < 4; d++)
+        mp.pins[3].v[mp.pins[3].n++] = (uint64_t)p->disks[d].fd;
+    r[n++] = mp;
     for (int d = 0; d < p->ndisks && d < 4; d++) {
         const struct policy_disk *k = &p->disks[d];
         if (!k->writable)
@@ -234,5 +249,14 @@ int policy_rules(const struct policy_params *p, struct rule *r)
     int n = 0;
     for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
         r[n++] = rules[i];
-    return n + disk_rules(p, r + n);
+    n += disk_rules(p, r + n);
+    /* the filter wants a syscall's alternatives adjacent: a stable sort */
+    for (int i = 1; i < n; i++) {
+        struct rule x = r[i];
+        int j = i;
+        for (; j > 0 && r[j - 1].nr > x.nr; j--)
+            r[j] = r[j - 1];
+        r[j] = x;
+    }
+    return n;
 }

@@ -195,6 +195,12 @@ static int prot_of(uint32_t flags)
 long elf_load(const struct elf_image *img, struct mm *mm, uintptr_t bias,
               char *err, size_t errlen)
 {
+    return elf_load_mapped(img, mm, bias, NULL, NULL, err, errlen);
+}
+
+long elf_load_mapped(const struct elf_image *img, struct mm *mm, uintptr_t bias,
+                     elf_map_fn map, void *ctx, char *err, size_t errlen)
+{
     uintptr_t lo = bias + img->lo, hi = bias + img->hi;
     long r = mm_map_fixed(mm, lo, hi - lo, LINUX_PROT_READ | LINUX_PROT_WRITE,
                           false, VMA_IMAGE);
@@ -203,12 +209,23 @@ long elf_load(const struct elf_image *img, struct mm *mm, uintptr_t bias,
                  (unsigned long)lo, (long)((hi - lo) >> 20));
         return r;
     }
-    /* Copy the file data; bss and the page tails stay zero. */
+    /* The file data: whole pages mapped from the file when map can,
+       the rest copied; bss and the page tails stay zero. */
     for (int i = 0; i < img->phnum; i++) {
         const Elf64_Phdr *p = &img->ph[i];
-        if (p->p_type == PT_LOAD && p->p_memsz)
-            memcpy((void *)(bias + p->p_vaddr), img->data + p->p_offset,
-                   p->p_filesz);
+        if (p->p_type != PT_LOAD || !p->p_memsz)
+            continue;
+        uintptr_t va = bias + p->p_vaddr, end = va + p->p_filesz;
+        uint64_t off = p->p_offset;
+        if (map && (va % PAGE_SIZE) == (off % PAGE_SIZE)) {
+            uintptr_t s = PAGE_UP(va), e = PAGE_DOWN(end);
+            if (e > s && map(ctx, s, e - s, off + (s - va)) == 0) {
+                memcpy((void *)va, img->data + off, s - va);
+                memcpy((void *)e, img->data + off + (e - va), end - e);
+                continue;
+            }
+        }
+        memcpy((void *)va, img->data + off, p->p_filesz);
     }
     /* Final protections: a page shared by two segments gets both; the
        gaps between segments are given back. */

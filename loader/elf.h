@@ -34,4 +34,11 @@ int elf_check(struct elf_image *img, const void *data, size_t size, char *err,
 long elf_load(const struct elf_image *img, struct mm *mm, uintptr_t bias,
               char *err, size_t errlen);
 
+/* The same, but whole pages of file data come from map(ctx, addr, len,
+   file offset) when it returns 0 (mapped copy-on-write from the file,
+   read-write); the rest is copied from img->data. */
+typedef long (*elf_map_fn)(void *ctx, uintptr_t addr, size_t len, uint64_t off);
+long elf_load_mapped(const struct elf_image *img, struct mm *mm, uintptr_t bias,
+                     elf_map_fn map, void *ctx, char *err, size_t errlen);
+
 #endif

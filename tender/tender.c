@@ -118,7 +118,6 @@ static int check_program(const char *path, const unsigned char *data,
     return 0;
 }
 
-
 /* The guard above the arena matters only to the seccomp pins. */
 static uint64_t guard_size(const struct husk_config *cfg)
 {

@@ -32,6 +32,7 @@
 #include <ext2fs/ext2fs.h>
 
 #include "abi/linux/fcntl.h"
+#include "abi/linux/mman.h"
 #include "boot.h"
 #include "file.h"
 #include "host/host.h"
@@ -1073,9 +1074,71 @@ static const struct inode_ops ext4_iops = {
 };
 static const struct file_ops ext4_dir_fops = {.iterate = ext4_iterate,
                                               .seekable = true};
+/* mmap MAP_PRIVATE of a file: its blocks mapped copy-on-write straight
+   from the image, so the host pages them in on demand and shares them
+   between mappings (libraries cost no copy and no memory until touched).
+   Holes, unwritten extents, pages past the end of the file and a last
+   partial page are fresh pages (the last one filled from the file), as
+   is everything when the blocks are not page-sized. */
+static long ext4_map_private(struct inode *inode, uintptr_t addr, size_t len,
+                             uint64_t off, int prot)
+{
+    vfs_lock();
+    struct ext4_sb *es = esb(inode);
+    struct blk_chan *bc = es->fs->io->private_data;
+    ext2_ino_t ino = (ext2_ino_t)inode->ino;
+    struct ext2_inode_large d;
+    ext2_extent_handle_t h;
+    if (es->fs->blocksize != PAGE_SIZE || !bc->map || (off % PAGE_SIZE) ||
+        disk_read(es, ino, &d) || !(d.i_flags & EXT4_EXTENTS_FL) ||
+        (d.i_flags & EXT4_INLINE_DATA_FL) ||
+        ext2fs_extent_open2(es->fs, ino, (struct ext2_inode *)&d, &h)) {
+        vfs_unlock();
+        return -EOPNOTSUPP;
+    }
+    uint64_t size = (uint64_t)inode->size, npages = len / PAGE_SIZE;
+    long err = 0;
+    for (uint64_t i = 0; i < npages && !err;) {
+        uint64_t at = off + i * PAGE_SIZE, lblk = at / PAGE_SIZE, run = 1;
+        uintptr_t va = addr + i * PAGE_SIZE;
+        struct ext2fs_extent ex;
+        errcode_t e = at + PAGE_SIZE <= size ? ext2fs_extent_goto(h, lblk)
+                                             : EXT2_ET_EXTENT_NOT_FOUND;
+        if (!e && !ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &ex) &&
+            !(ex.e_flags & EXT2_EXTENT_FLAGS_UNINIT)) {
+            uint64_t full = (size - at) / PAGE_SIZE; /* whole pages left */
+            run = MIN(MIN(npages - i, ex.e_lblk + ex.e_len - lblk), full);
+            uint64_t phys = (ex.e_pblk + (lblk - ex.e_lblk)) * PAGE_SIZE;
+            if (phys > bc->map_len || run * PAGE_SIZE > bc->map_len - phys)
+                err = -EIO; /* an extent past the image's end */
+            else
+                err =
+                    host_mem_map_disk(va, run * PAGE_SIZE, prot, bc->fd, phys);
+        } else if (e && e != EXT2_ET_EXTENT_NOT_FOUND) {
+            err = ext_err(e);
+        } else { /* a fresh page; the file's bytes in it, if any */
+            err = host_mem_map(va, PAGE_SIZE,
+                               LINUX_PROT_READ | LINUX_PROT_WRITE, 0);
+            if (!err && at < size && at + PAGE_SIZE > size) {
+                int64_t pos = (int64_t)at;
+                bool slow;
+                long n = read_direct(inode, (char *)va, size - at, &pos, &slow);
+                err = slow || n < 0 ? -EIO : 0;
+            }
+            if (!err && prot != (LINUX_PROT_READ | LINUX_PROT_WRITE))
+                err = host_mem_protect(va, PAGE_SIZE, prot);
+        }
+        i += run;
+    }
+    ext2fs_extent_free(h);
+    vfs_unlock();
+    return err ? -EOPNOTSUPP : 0;
+}
+
 static const struct file_ops ext4_file_fops = {
     .open = ext4_open,
     .read = ext4_read,
+    .map_private = ext4_map_private,
     .write = ext4_write,
     .fsync = ext4_fsync,
     .seekable = true,

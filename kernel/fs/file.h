@@ -54,6 +54,11 @@ struct file_ops {
     /* Directories: emit entries from f->pos on (readdir.c). */
     long (*iterate)(struct file *f, struct dir_ctx *ctx);
     long (*fsync)(struct file *f);
+    /* mmap MAP_PRIVATE without copying: map [addr, addr+len) from the
+       file at off (page aligned) with prot, the host paging it in. 0, or
+       -EOPNOTSUPP when the caller must copy instead. */
+    long (*map_private)(struct inode *inode, uintptr_t addr, size_t len,
+                        uint64_t off, int prot);
     void (*release)(struct file *f);
     bool seekable;         /* lseek, pread and pwrite make sense */
     const char *anon_name; /* /proc/self/fd shows anon_inode:NAME */

@@ -66,18 +66,23 @@ static long map_file(struct mm *mm, uintptr_t addr, size_t len, int prot,
     if (mm->n + 3 > 65530)
         return -ENOMEM;
     mm_writeback(mm, addr, addr + len); /* what it replaces, first */
-    long r = host_mem_map(addr, len, LINUX_PROT_READ | LINUX_PROT_WRITE, 0);
-    if (r < 0)
-        return -ENOMEM;
-    int64_t pos = (int64_t)off;
-    for (size_t done = 0; done < len;) {
-        long n = f->ops->read(f, (void *)(addr + done), len - done, &pos);
-        if (n <= 0)
-            break; /* the end of the file (or an error): zeros follow */
-        done += (size_t)n;
+    long r = -EOPNOTSUPP;
+    if (!shared && f->ops->map_private) /* the host pages it in */
+        r = f->ops->map_private(f->inode, addr, len, off, prot & PROT_RWX);
+    if (r < 0) {
+        r = host_mem_map(addr, len, LINUX_PROT_READ | LINUX_PROT_WRITE, 0);
+        if (r < 0)
+            return -ENOMEM;
+        int64_t pos = (int64_t)off;
+        for (size_t done = 0; done < len;) {
+            long n = f->ops->read(f, (void *)(addr + done), len - done, &pos);
+            if (n <= 0)
+                break; /* the end of the file (or an error): zeros follow */
+            done += (size_t)n;
+        }
+        if ((prot & PROT_RWX) != (LINUX_PROT_READ | LINUX_PROT_WRITE))
+            host_mem_protect(addr, len, prot & PROT_RWX);
     }
-    if ((prot & PROT_RWX) != (LINUX_PROT_READ | LINUX_PROT_WRITE))
-        host_mem_protect(addr, len, prot & PROT_RWX);
     struct vma v = {.start = addr,
                     .end = addr + len,
                     .prot = prot & PROT_RWX,

@@ -42,7 +42,8 @@ struct image {
     void *idata;
     size_t isize;
     struct elf_image interp;
-    struct inode *inode; /* the file run (an ELF), for /proc/self/exe */
+    struct inode *inode;  /* the file run (an ELF), for /proc/self/exe */
+    struct inode *iinode; /* its interpreter's */
     char path[LINUX_PATH_MAX];
     const char *execfn; /* AT_EXECFN: the name execve was given */
     /* argv after #! rewriting: kernel copies */
@@ -54,11 +55,10 @@ static void image_free(struct image *im)
 {
     kfree(im->data);
     kfree(im->idata);
-    if (im->inode) {
-        vfs_lock();
-        inode_put(im->inode);
-        vfs_unlock();
-    }
+    vfs_lock();
+    inode_put(im->inode);
+    inode_put(im->iinode);
+    vfs_unlock();
     for (int i = 0; im->argv && i < im->argc; i++)
         kfree(im->argv[i]);
     kfree(im->argv);
@@ -183,9 +183,7 @@ static long resolve(struct image *im, const char *path, char **argv, int argc,
             ksnprintf(err, errlen, "its interpreter %s", ipath);
             return r;
         }
-        vfs_lock();
-        inode_put(ino);
-        vfs_unlock();
+        im->iinode = ino;
         char why[200];
         if (elf_check(&im->interp, im->idata, im->isize, why, sizeof(why))) {
             ksnprintf(err, errlen, "its interpreter %s: %s", ipath, why);
@@ -208,8 +206,7 @@ static bool fits(const struct mm *mm, const struct elf_image *e)
     uintptr_t room = mm->hi - mm->lo;
     if (e->pie)
         return e->hi - e->lo + exec_stack_size() + (1 << 20) <= room;
-    return e->lo >= mm->lo &&
-           e->hi + exec_stack_size() + (1 << 20) <= mm->hi;
+    return e->lo >= mm->lo && e->hi + exec_stack_size() + (1 << 20) <= mm->hi;
 }
 
 static long build_stack(struct mm *mm, const struct image *im, uintptr_t bias,
@@ -272,6 +269,16 @@ static long build_stack(struct mm *mm, const struct image *im, uintptr_t bias,
     return 0;
 }
 
+/* Whole pages of a segment straight from the file (elf_load_mapped). */
+static long map_from(void *ctx, uintptr_t addr, size_t len, uint64_t off)
+{
+    struct inode *inode = ctx;
+    if (!inode->fops || !inode->fops->map_private)
+        return -EOPNOTSUPP;
+    return inode->fops->map_private(inode, addr, len, off,
+                                    LINUX_PROT_READ | LINUX_PROT_WRITE);
+}
+
 /* Put the image in the (empty) arena: program, heap start, loader, stack.
    Returns 0 with the entry point and stack pointer, or -errno. */
 static long load(struct mm *mm, const struct image *im, char **envp, int envc,
@@ -283,7 +290,8 @@ static long load(struct mm *mm, const struct image *im, char **envp, int envc,
         uintptr_t at = (mm->lo + e->align - 1) & ~(e->align - 1);
         bias = at - e->lo;
     }
-    long r = elf_load(e, mm, bias, err, errlen);
+    long r = elf_load_mapped(e, mm, bias, im->inode ? map_from : NULL,
+                             im->inode, err, errlen);
     if (r < 0)
         return r;
     mm_set_layout(mm, bias + e->hi, mm->hi - exec_stack_size());
@@ -292,15 +300,16 @@ static long load(struct mm *mm, const struct image *im, char **envp, int envc,
     if (e->interp) {
         const struct elf_image *in = &im->interp;
         size_t span = in->hi - in->lo;
-        uintptr_t at = mm_find_free(mm, span + in->align, PAGE_UP(mm->brk_start),
-                                    mm->mmap_top);
+        uintptr_t at = mm_find_free(mm, span + in->align,
+                                    PAGE_UP(mm->brk_start), mm->mmap_top);
         if (!at) {
             ksnprintf(err, errlen, "no room for its interpreter (--mem)");
             return -ENOMEM;
         }
         at = (at + in->align - 1) & ~(in->align - 1);
         base = at - in->lo;
-        r = elf_load(in, mm, base, err, errlen);
+        r = elf_load_mapped(in, mm, base, im->iinode ? map_from : NULL,
+                            im->iinode, err, errlen);
         if (r < 0)
             return r;
         *entry = base + in->eh->e_entry;
@@ -339,8 +348,9 @@ long exec_first(const char *path, const char *execfn, char **argv, int argc,
         av[i] = kstrdup(argv[i]);
     long r = resolve(&im, path, av, argc, err, errlen);
     if (r == 0 && !fits(p->mm, &im.elf)) {
-        ksnprintf(err, errlen, "the program does not fit in the guest "
-                               "memory (--mem)");
+        ksnprintf(err, errlen,
+                  "the program does not fit in the guest "
+                  "memory (--mem)");
         r = -ENOMEM;
     }
     if (r == 0) {
