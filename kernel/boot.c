@@ -292,6 +292,7 @@ struct load_req {
     void *data;
     size_t size;
     struct inode *inode; /* the program's file */
+    bool no_data;        /* the checks and the inode only */
 };
 
 long do_open(int dfd, const char *name, int flags, uint32_t mode);
@@ -317,7 +318,7 @@ static long read_candidate(const char *cand, struct load_req *q)
         return fd;
     struct fdtable *t = current_proc()->fdt;
     struct file *f = fdt_get(t, (int)fd);
-    size_t cap = f->inode ? (size_t)f->inode->size : 0;
+    size_t cap = f->inode && !q->no_data ? (size_t)f->inode->size : 0;
     char *buf = kmalloc(cap ? cap : 1);
     int64_t pos = 0;
     r = buf ? 0 : -ENOMEM;
@@ -401,11 +402,14 @@ long exec_read_file(const char *path, void **data, size_t *size,
 long exec_read_file(const char *path, void **data, size_t *size,
                     struct inode **inode, char *resolved)
 {
-    struct load_req q = {path, NULL, resolved, NULL, 0, NULL};
+    struct load_req q = {path, NULL, resolved, NULL, 0, NULL, false};
+    q.no_data = !data;
     long r = read_candidate(path, &q);
     if (r == 0) {
-        *data = q.data;
-        *size = q.size;
+        if (data) {
+            *data = q.data;
+            *size = q.size;
+        }
         *inode = q.inode;
     }
     return r == -EISDIR ? -EACCES : r; /* execve's answer for a directory */
@@ -429,7 +433,7 @@ long kernel_read_program(const struct kboot *b, const char *name,
                          const char *path_env, char *resolved, void **data,
                          size_t *size)
 {
-    struct load_req q = {name, path_env, resolved, NULL, 0, NULL};
+    struct load_req q = {name, path_env, resolved, NULL, 0, NULL, false};
     long r =
         husk_call_on_stack(load_program, &q, (char *)b->kstack + KSTACK_SIZE);
     if (r == 0) {
@@ -446,7 +450,7 @@ long kernel_read_file(const struct kboot *b, const char *path, void **data,
                       size_t *size)
 {
     static char resolved[LINUX_PATH_MAX];
-    struct load_req q = {path, NULL, resolved, NULL, 0, NULL};
+    struct load_req q = {path, NULL, resolved, NULL, 0, NULL, false};
     long r = husk_call_on_stack(read_file_on_stack, &q,
                                 (char *)b->kstack + KSTACK_SIZE);
     if (r == 0) {
@@ -458,6 +462,8 @@ long kernel_read_file(const struct kboot *b, const char *path, void **data,
 
 struct exec_req {
     const char *path, *execfn;
+    const void *data; /* the program's bytes when already in memory */
+    size_t size;
     const struct husk_config *cfg;
     uintptr_t entry, sp;
     char *err;
@@ -467,15 +473,17 @@ struct exec_req {
 static long exec_on_stack(void *arg)
 {
     struct exec_req *x = arg;
-    return exec_first(x->path, x->execfn, x->cfg->argv, x->cfg->argc,
-                      x->cfg->envp, x->cfg->envc, &x->entry, &x->sp, x->err,
-                      x->errlen);
+    return exec_first(x->path, x->execfn, x->data, x->size, x->cfg->argv,
+                      x->cfg->argc, x->cfg->envp, x->cfg->envc, &x->entry,
+                      &x->sp, x->err, x->errlen);
 }
 
 long kernel_exec(const struct kboot *b, const char *path, uintptr_t *entry,
                  uintptr_t *sp, char *err, size_t errlen)
 {
-    struct exec_req x = {path, b->cfg->program, b->cfg, 0, 0, err, errlen};
+    struct exec_req x = {
+        path, b->cfg->program, b->exe_data, b->exe_size, b->cfg, 0, 0,
+        err,  errlen};
     long r =
         husk_call_on_stack(exec_on_stack, &x, (char *)b->kstack + KSTACK_SIZE);
     *entry = x.entry;

@@ -49,11 +49,15 @@ struct image {
     /* argv after #! rewriting: kernel copies */
     char **argv;
     int argc;
+    const void *given; /* the first program's bytes, already in memory */
+    size_t given_size;
+    bool borrowed; /* data is `given`: not ours to free */
 };
 
 static void image_free(struct image *im)
 {
-    kfree(im->data);
+    if (!im->borrowed)
+        kfree(im->data);
     kfree(im->idata);
     vfs_lock();
     inode_put(im->inode);
@@ -120,7 +124,15 @@ static long resolve(struct image *im, const char *path, char **argv, int argc,
         return -ENOMEM;
     for (int depth = 0;; depth++) {
         struct inode *ino = NULL;
-        long r = exec_read_file(cur, &im->data, &im->size, &ino, im->path);
+        long r;
+        if (depth == 0 && im->given) { /* no copy of what is mapped */
+            r = exec_read_file(cur, NULL, NULL, &ino, im->path);
+            im->data = (void *)(uintptr_t)im->given; /* only read */
+            im->size = im->given_size;
+            im->borrowed = true;
+        } else {
+            r = exec_read_file(cur, &im->data, &im->size, &ino, im->path);
+        }
         if (r) {
             ksnprintf(err, errlen, "%s", cur);
             kfree(cur);
@@ -139,8 +151,10 @@ static long resolve(struct image *im, const char *path, char **argv, int argc,
         }
         char interp[SCRIPT_LINE + 1], arg[SCRIPT_LINE + 1];
         r = parse_shebang(im->data, im->size, interp, arg);
-        kfree(im->data);
+        if (!im->borrowed)
+            kfree(im->data);
         im->data = NULL;
+        im->borrowed = false;
         if (r) {
             kfree(cur);
             return r;
@@ -333,14 +347,16 @@ static void set_identity(struct proc *p, struct image *im, const char *name)
     strncpy(p->comm, b ? b + 1 : name, sizeof(p->comm) - 1);
 }
 
-long exec_first(const char *path, const char *execfn, char **argv, int argc,
-                char **envp, int envc, uintptr_t *entry, uintptr_t *sp,
-                char *err, size_t errlen)
+long exec_first(const char *path, const char *execfn, const void *data,
+                size_t size, char **argv, int argc, char **envp, int envc,
+                uintptr_t *entry, uintptr_t *sp, char *err, size_t errlen)
 {
     struct proc *p = current_proc();
     struct image im;
     memset(&im, 0, sizeof(im));
     im.execfn = execfn;
+    im.given = data;
+    im.given_size = size;
     char **av = kmalloc(sizeof(char *) * (size_t)(argc + 1));
     if (!av)
         return -ENOMEM;

@@ -93,9 +93,9 @@ _Noreturn void thread_die(void);
 /* The image of the first program (path inside the sandbox, argv, envp)
    in the current process's empty arena: entry point and stack pointer,
    or -errno with err saying what failed. */
-long exec_first(const char *path, const char *execfn, char **argv, int argc,
-                char **envp, int envc, uintptr_t *entry, uintptr_t *sp,
-                char *err, size_t errlen);
+long exec_first(const char *path, const char *execfn, const void *data,
+                size_t size, char **argv, int argc, char **envp, int envc,
+                uintptr_t *entry, uintptr_t *sp, char *err, size_t errlen);
 size_t exec_stack_size(void);
 
 /* Start a host thread running fn(arg) in the kernel for good. */

@@ -71,7 +71,16 @@ static void test_thread_ids(void)
                   SCHED_OTHER);
     pthread_create(&t, NULL, other_tid, &tid);
     pthread_join(t, NULL);
-    CHECK_ERRNO(sched_getaffinity((pid_t)tid, sizeof(set), &set), ESRCH);
+    /* join returns when the tid word is cleared, a moment before the
+       thread is gone: give it up to a second */
+    int e = 0;
+    for (int i = 0; i < 1000; i++) {
+        if (sched_getaffinity((pid_t)tid, sizeof(set), &set) < 0 &&
+            (e = errno) == ESRCH)
+            break;
+        usleep(1000);
+    }
+    CHECK(e == ESRCH, "a joined thread's tid still names it (errno %d)", e);
     CHECK_SYSCALL(sched_getaffinity(0, sizeof(set), &set), 0);
     CHECK(CPU_COUNT(&set) >= 1, "no CPU in the affinity mask");
 }
