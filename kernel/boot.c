@@ -293,6 +293,10 @@ struct load_req {
     size_t size;
     struct inode *inode; /* the program's file */
     bool no_data;        /* the checks and the inode only */
+    bool want_direct;    /* the file's bytes in place, if the fs can */
+    const void *direct;  /* out: they are here (not to be freed) */
+    size_t max;          /* read at most this much (0: all) */
+    size_t file_size;    /* out */
 };
 
 long do_open(int dfd, const char *name, int flags, uint32_t mode);
@@ -319,6 +323,18 @@ static long read_candidate(const char *cand, struct load_req *q)
     struct fdtable *t = current_proc()->fdt;
     struct file *f = fdt_get(t, (int)fd);
     size_t cap = f->inode && !q->no_data ? (size_t)f->inode->size : 0;
+    q->file_size = f->inode ? (size_t)f->inode->size : 0;
+    if (q->max && cap > q->max)
+        cap = q->max;
+    if (cap && q->want_direct && f->inode->fops && f->inode->fops->direct) {
+        vfs_lock();
+        q->direct = f->inode->fops->direct(f->inode);
+        vfs_unlock();
+        if (q->direct) {
+            q->size = q->file_size; /* all of it, in place */
+            cap = 0;                /* nothing to read */
+        }
+    }
     char *buf = kmalloc(cap ? cap : 1);
     int64_t pos = 0;
     r = buf ? 0 : -ENOMEM;
@@ -349,7 +365,8 @@ static long read_candidate(const char *cand, struct load_req *q)
         return r;
     }
     q->data = buf;
-    q->size = cap;
+    if (!q->direct)
+        q->size = cap;
     if (!q->resolved[0] && cand[0] == '/')
         strcpy(q->resolved, cand);
     else if (!q->resolved[0])
@@ -397,19 +414,31 @@ static long load_program(void *arg)
 
 /* For exec.c: read the file at path (relative to the cwd) whole, if it
    may be executed; *inode gets a reference, resolved its absolute name. */
-long exec_read_file(const char *path, void **data, size_t *size,
-                    struct inode **inode, char *resolved);
-long exec_read_file(const char *path, void **data, size_t *size,
-                    struct inode **inode, char *resolved)
+long exec_read_file(const char *path, void **data, size_t *size, size_t *avail,
+                    bool *borrowed, struct inode **inode, char *resolved);
+long exec_read_file(const char *path, void **data, size_t *size, size_t *avail,
+                    bool *borrowed, struct inode **inode, char *resolved)
 {
-    struct load_req q = {path, NULL, resolved, NULL, 0, NULL, false};
+    struct load_req q = {path,  NULL,  resolved, NULL, 0, NULL,
+                         false, false, NULL,     0,    0};
     q.no_data = !data;
+    q.want_direct = borrowed != NULL;
+    q.max = avail ? 64 * 1024 : 0; /* the headers; the rest on demand */
     long r = read_candidate(path, &q);
     if (r == 0) {
-        if (data) {
+        if (data && q.direct) { /* only read: the cast keeps it so */
+            kfree(q.data);
+            *data = (void *)(uintptr_t)q.direct;
+            *borrowed = true;
+        } else if (data) {
             *data = q.data;
-            *size = q.size;
+        } else {
+            kfree(q.data);
         }
+        if (size)
+            *size = q.direct ? q.size : q.file_size;
+        if (avail)
+            *avail = q.size;
         *inode = q.inode;
     }
     return r == -EISDIR ? -EACCES : r; /* execve's answer for a directory */
@@ -433,7 +462,8 @@ long kernel_read_program(const struct kboot *b, const char *name,
                          const char *path_env, char *resolved, void **data,
                          size_t *size)
 {
-    struct load_req q = {name, path_env, resolved, NULL, 0, NULL, false};
+    struct load_req q = {name,  path_env, resolved, NULL, 0, NULL,
+                         false, false,    NULL,     0,    0};
     long r =
         husk_call_on_stack(load_program, &q, (char *)b->kstack + KSTACK_SIZE);
     if (r == 0) {
@@ -450,7 +480,8 @@ long kernel_read_file(const struct kboot *b, const char *path, void **data,
                       size_t *size)
 {
     static char resolved[LINUX_PATH_MAX];
-    struct load_req q = {path, NULL, resolved, NULL, 0, NULL, false};
+    struct load_req q = {path,  NULL,  resolved, NULL, 0, NULL,
+                         false, false, NULL,     0,    0};
     long r = husk_call_on_stack(read_file_on_stack, &q,
                                 (char *)b->kstack + KSTACK_SIZE);
     if (r == 0) {

@@ -126,6 +126,8 @@ static int check_interp(struct elf_image *img, const Elf64_Phdr *p, char *err,
         return fail(err, errlen, "ELF interpreter name lies outside the file");
     if (p->p_filesz < 2 || p->p_filesz > 4096)
         return fail(err, errlen, "ELF interpreter name has a bad length");
+    if (p->p_offset + p->p_filesz > img->avail)
+        return 1; /* in the file, past what the caller read */
     const char *name = (const char *)img->data + p->p_offset;
     if (name[p->p_filesz - 1] != 0 || strlen(name) != p->p_filesz - 1)
         return fail(err, errlen,
@@ -137,12 +139,24 @@ static int check_interp(struct elf_image *img, const Elf64_Phdr *p, char *err,
 int elf_check(struct elf_image *img, const void *data, size_t size, char *err,
               size_t errlen)
 {
+    return elf_check_head(img, data, size, size, err, errlen);
+}
+
+int elf_check_head(struct elf_image *img, const void *data, size_t avail,
+                   size_t size, char *err, size_t errlen)
+{
     memset(img, 0, sizeof(*img));
     img->data = data;
     img->size = size;
+    img->avail = MIN(avail, size);
     img->eh = data;
+    if (img->avail < img->size && img->avail < sizeof(Elf64_Ehdr))
+        return 1;
     if (check_header(img, err, errlen))
         return -1;
+    if (img->eh->e_phoff + (uint64_t)img->phnum * sizeof(Elf64_Phdr) >
+        img->avail)
+        return 1; /* the program headers are past what was read */
 
     img->align = PAGE_SIZE;
     uint64_t prev_end = 0, entry = img->eh->e_entry;
@@ -150,8 +164,9 @@ int elf_check(struct elf_image *img, const void *data, size_t size, char *err,
     for (int i = 0; i < img->phnum; i++) {
         const Elf64_Phdr *p = &img->ph[i];
         if (p->p_type == PT_INTERP) {
-            if (check_interp(img, p, err, errlen))
-                return -1;
+            int r = check_interp(img, p, err, errlen);
+            if (r)
+                return r;
             continue;
         }
         if (p->p_type != PT_LOAD || p->p_memsz == 0)
@@ -195,11 +210,25 @@ static int prot_of(uint32_t flags)
 long elf_load(const struct elf_image *img, struct mm *mm, uintptr_t bias,
               char *err, size_t errlen)
 {
-    return elf_load_mapped(img, mm, bias, NULL, NULL, err, errlen);
+    return elf_load_from(img, mm, bias, NULL, err, errlen);
 }
 
-long elf_load_mapped(const struct elf_image *img, struct mm *mm, uintptr_t bias,
-                     elf_map_fn map, void *ctx, char *err, size_t errlen)
+/* n bytes of the file at off to dst: from what was read, or the source */
+static long load_bytes(const struct elf_image *img,
+                       const struct elf_source *src, uintptr_t dst, size_t n,
+                       uint64_t off)
+{
+    if (!n)
+        return 0;
+    if (off <= img->avail && n <= img->avail - off) {
+        memcpy((void *)dst, img->data + off, n);
+        return 0;
+    }
+    return src && src->read ? src->read(src->ctx, dst, n, off) : -EIO;
+}
+
+long elf_load_from(const struct elf_image *img, struct mm *mm, uintptr_t bias,
+                   const struct elf_source *src, char *err, size_t errlen)
 {
     uintptr_t lo = bias + img->lo, hi = bias + img->hi;
     long r = mm_map_fixed(mm, lo, hi - lo, LINUX_PROT_READ | LINUX_PROT_WRITE,
@@ -217,15 +246,23 @@ long elf_load_mapped(const struct elf_image *img, struct mm *mm, uintptr_t bias,
             continue;
         uintptr_t va = bias + p->p_vaddr, end = va + p->p_filesz;
         uint64_t off = p->p_offset;
-        if (map && (va % PAGE_SIZE) == (off % PAGE_SIZE)) {
+        long r2 = 0;
+        if (src && src->map && (va % PAGE_SIZE) == (off % PAGE_SIZE)) {
             uintptr_t s = PAGE_UP(va), e = PAGE_DOWN(end);
-            if (e > s && map(ctx, s, e - s, off + (s - va)) == 0) {
-                memcpy((void *)va, img->data + off, s - va);
-                memcpy((void *)e, img->data + off + (e - va), end - e);
-                continue;
+            if (e > s && src->map(src->ctx, s, e - s, off + (s - va)) == 0) {
+                r2 = load_bytes(img, src, va, s - va, off);
+                if (r2 == 0)
+                    r2 = load_bytes(img, src, e, end - e, off + (e - va));
+                if (r2 == 0)
+                    continue;
             }
         }
-        memcpy((void *)va, img->data + off, p->p_filesz);
+        r2 = load_bytes(img, src, va, p->p_filesz, off);
+        if (r2 < 0) {
+            snprintf(err, errlen, "cannot read ELF segment at 0x%lx",
+                     (unsigned long)p->p_vaddr);
+            return r2;
+        }
     }
     /* Final protections: a page shared by two segments gets both; the
        gaps between segments are given back. */

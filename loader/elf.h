@@ -22,6 +22,7 @@ struct elf_image {
     uintptr_t phdr_vaddr; /* where the phdrs are in memory, 0 if not loaded */
     const char *interp;   /* PT_INTERP's path (inside data), or NULL */
     uintptr_t align;      /* the largest PT_LOAD alignment, at least a page */
+    size_t avail;         /* bytes of data present (the file's first ones) */
 };
 
 /* Check the file step by step (header, program headers, segments, entry).
@@ -34,11 +35,21 @@ int elf_check(struct elf_image *img, const void *data, size_t size, char *err,
 long elf_load(const struct elf_image *img, struct mm *mm, uintptr_t bias,
               char *err, size_t errlen);
 
-/* The same, but whole pages of file data come from map(ctx, addr, len,
-   file offset) when it returns 0 (mapped copy-on-write from the file,
-   read-write); the rest is copied from img->data. */
-typedef long (*elf_map_fn)(void *ctx, uintptr_t addr, size_t len, uint64_t off);
-long elf_load_mapped(const struct elf_image *img, struct mm *mm, uintptr_t bias,
-                     elf_map_fn map, void *ctx, char *err, size_t errlen);
+/* Check from only the file's first avail bytes (size in all): 0, -1 with
+   err, or 1 when the headers lie past them (read the whole file). */
+int elf_check_head(struct elf_image *img, const void *data, size_t avail,
+                   size_t size, char *err, size_t errlen);
+
+/* Where else the file's bytes come from: map(ctx, addr, len, file
+   offset) maps whole pages copy-on-write, read-write (0, or an error to
+   copy instead); read(ctx, dst, len, off) reads what img->data lacks. */
+struct elf_source {
+    long (*map)(void *ctx, uintptr_t addr, size_t len, uint64_t off);
+    long (*read)(void *ctx, uintptr_t dst, size_t len, uint64_t off);
+    void *ctx;
+};
+/* elf_load, with the file's bytes also from src (NULL: data only). */
+long elf_load_from(const struct elf_image *img, struct mm *mm, uintptr_t bias,
+                   const struct elf_source *src, char *err, size_t errlen);
 
 #endif

@@ -1135,10 +1135,36 @@ static long ext4_map_private(struct inode *inode, uintptr_t addr, size_t len,
     return err ? -EOPNOTSUPP : 0;
 }
 
+/* A file that is one written extent is one run of the image: its bytes,
+   in place (exec reads a program's headers without copying the file). */
+static const void *ext4_direct(struct inode *inode)
+{
+    struct ext4_sb *es = esb(inode);
+    struct blk_chan *bc = es->fs->io->private_data;
+    ext2_ino_t ino = (ext2_ino_t)inode->ino;
+    struct ext2_inode_large d;
+    ext2_extent_handle_t h;
+    struct ext2fs_extent ex;
+    const void *at = NULL;
+    if (!bc->map || disk_read(es, ino, &d) || !(d.i_flags & EXT4_EXTENTS_FL) ||
+        (d.i_flags & EXT4_INLINE_DATA_FL) ||
+        ext2fs_extent_open2(es->fs, ino, (struct ext2_inode *)&d, &h))
+        return NULL;
+    uint64_t bs = es->fs->blocksize, size = (uint64_t)inode->size;
+    if (!ext2fs_extent_goto(h, 0) &&
+        !ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &ex) && ex.e_lblk == 0 &&
+        !(ex.e_flags & EXT2_EXTENT_FLAGS_UNINIT) && ex.e_len * bs >= size &&
+        ex.e_pblk * bs <= bc->map_len && size <= bc->map_len - ex.e_pblk * bs)
+        at = bc->map + ex.e_pblk * bs;
+    ext2fs_extent_free(h);
+    return at;
+}
+
 static const struct file_ops ext4_file_fops = {
     .open = ext4_open,
     .read = ext4_read,
     .map_private = ext4_map_private,
+    .direct = ext4_direct,
     .write = ext4_write,
     .fsync = ext4_fsync,
     .seekable = true,

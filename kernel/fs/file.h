@@ -59,6 +59,9 @@ struct file_ops {
        -EOPNOTSUPP when the caller must copy instead. */
     long (*map_private)(struct inode *inode, uintptr_t addr, size_t len,
                         uint64_t off, int prot);
+    /* The whole file's bytes in place, read-only (an image extent in the
+       host's page cache), or NULL. vfs_lock held. */
+    const void *(*direct)(struct inode *inode);
     void (*release)(struct file *f);
     bool seekable;         /* lseek, pread and pwrite make sense */
     const char *anon_name; /* /proc/self/fd shows anon_inode:NAME */

@@ -29,8 +29,8 @@
 #define SCRIPT_LINE 256 /* Linux's BINPRM_BUF_SIZE */
 #define MAX_ARGS 65536
 
-long exec_read_file(const char *path, void **data, size_t *size,
-                    struct inode **inode, char *resolved);
+long exec_read_file(const char *path, void **data, size_t *size, size_t *avail,
+                    bool *borrowed, struct inode **inode, char *resolved);
 
 size_t exec_stack_size(void) { return MIN(8UL << 20, kinfo.mem_size / 4); }
 
@@ -51,14 +51,17 @@ struct image {
     int argc;
     const void *given; /* the first program's bytes, already in memory */
     size_t given_size;
-    bool borrowed; /* data is `given`: not ours to free */
+    size_t avail;  /* bytes of data read (the file's first ones) */
+    bool borrowed; /* data is not ours to free (given, or in place) */
+    bool iborrowed;
 };
 
 static void image_free(struct image *im)
 {
     if (!im->borrowed)
         kfree(im->data);
-    kfree(im->idata);
+    if (!im->iborrowed)
+        kfree(im->idata);
     vfs_lock();
     inode_put(im->inode);
     inode_put(im->iinode);
@@ -112,6 +115,32 @@ static long parse_shebang(const char *data, size_t size, char *interp,
     return 0;
 }
 
+/* elf_check on the file's first bytes, or, when its headers lie further
+   in, on the whole file read again. */
+static long check(struct elf_image *e, const char *path, void **data,
+                  size_t *size, size_t avail, bool *borrowed, char *err,
+                  size_t errlen)
+{
+    int r = elf_check_head(e, *data, avail, *size, err, errlen);
+    if (r == 1) {
+        struct inode *ino = NULL;
+        char resolved[LINUX_PATH_MAX];
+        if (!*borrowed)
+            kfree(*data);
+        *data = NULL;
+        *borrowed = false;
+        long rr =
+            exec_read_file(path, data, size, NULL, borrowed, &ino, resolved);
+        if (rr)
+            return rr;
+        vfs_lock();
+        inode_put(ino);
+        vfs_unlock();
+        r = elf_check(e, *data, *size, err, errlen);
+    }
+    return r ? -ENOEXEC : 0;
+}
+
 /* Find what path runs: the scripts' interpreters, the ELF and its
    loader, checked. argv (kernel copies) is taken over by im. */
 static long resolve(struct image *im, const char *path, char **argv, int argc,
@@ -126,12 +155,13 @@ static long resolve(struct image *im, const char *path, char **argv, int argc,
         struct inode *ino = NULL;
         long r;
         if (depth == 0 && im->given) { /* no copy of what is mapped */
-            r = exec_read_file(cur, NULL, NULL, &ino, im->path);
+            r = exec_read_file(cur, NULL, NULL, NULL, NULL, &ino, im->path);
             im->data = (void *)(uintptr_t)im->given; /* only read */
-            im->size = im->given_size;
+            im->size = im->avail = im->given_size;
             im->borrowed = true;
         } else {
-            r = exec_read_file(cur, &im->data, &im->size, &ino, im->path);
+            r = exec_read_file(cur, &im->data, &im->size, &im->avail,
+                               &im->borrowed, &ino, im->path);
         }
         if (r) {
             ksnprintf(err, errlen, "%s", cur);
@@ -185,21 +215,26 @@ static long resolve(struct image *im, const char *path, char **argv, int argc,
         if (!cur)
             return -ENOMEM;
     }
+    long rc = check(&im->elf, cur, &im->data, &im->size, im->avail,
+                    &im->borrowed, err, errlen);
     kfree(cur);
-    if (elf_check(&im->elf, im->data, im->size, err, errlen) != 0)
-        return -ENOEXEC;
+    if (rc)
+        return rc;
     if (im->elf.interp) {
         char ipath[LINUX_PATH_MAX], ires[LINUX_PATH_MAX];
         ksnprintf(ipath, sizeof(ipath), "%s", im->elf.interp);
         struct inode *ino = NULL;
-        long r = exec_read_file(ipath, &im->idata, &im->isize, &ino, ires);
+        size_t iavail = 0;
+        long r = exec_read_file(ipath, &im->idata, &im->isize, &iavail,
+                                &im->iborrowed, &ino, ires);
         if (r) {
             ksnprintf(err, errlen, "its interpreter %s", ipath);
             return r;
         }
         im->iinode = ino;
         char why[200];
-        if (elf_check(&im->interp, im->idata, im->isize, why, sizeof(why))) {
+        if (check(&im->interp, ipath, &im->idata, &im->isize, iavail,
+                  &im->iborrowed, why, sizeof(why))) {
             ksnprintf(err, errlen, "its interpreter %s: %s", ipath, why);
             return -ENOEXEC;
         }
@@ -283,7 +318,28 @@ static long build_stack(struct mm *mm, const struct image *im, uintptr_t bias,
     return 0;
 }
 
-/* Whole pages of a segment straight from the file (elf_load_mapped). */
+/* The file's bytes past what exec read, at dst in the arena. */
+static long read_from(void *ctx, uintptr_t dst, size_t len, uint64_t off)
+{
+    struct inode *inode = ctx;
+    if (!inode->fops || !inode->fops->read)
+        return -EIO;
+    struct file f; /* a reader of the inode, for its read op only */
+    memset(&f, 0, sizeof(f));
+    f.inode = inode;
+    f.ops = inode->fops;
+    f.flags = LINUX_O_RDONLY;
+    int64_t pos = (int64_t)off;
+    for (size_t done = 0; done < len;) {
+        long n = inode->fops->read(&f, (void *)(dst + done), len - done, &pos);
+        if (n <= 0)
+            return n ? n : -EIO;
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+/* Whole pages of a segment straight from the file (elf_load_from). */
 static long map_from(void *ctx, uintptr_t addr, size_t len, uint64_t off)
 {
     struct inode *inode = ctx;
@@ -304,8 +360,8 @@ static long load(struct mm *mm, const struct image *im, char **envp, int envc,
         uintptr_t at = (mm->lo + e->align - 1) & ~(e->align - 1);
         bias = at - e->lo;
     }
-    long r = elf_load_mapped(e, mm, bias, im->inode ? map_from : NULL,
-                             im->inode, err, errlen);
+    struct elf_source src = {map_from, read_from, im->inode};
+    long r = elf_load_from(e, mm, bias, im->inode ? &src : NULL, err, errlen);
     if (r < 0)
         return r;
     mm_set_layout(mm, bias + e->hi, mm->hi - exec_stack_size());
@@ -322,8 +378,8 @@ static long load(struct mm *mm, const struct image *im, char **envp, int envc,
         }
         at = (at + in->align - 1) & ~(in->align - 1);
         base = at - in->lo;
-        r = elf_load_mapped(in, mm, base, im->iinode ? map_from : NULL,
-                            im->iinode, err, errlen);
+        struct elf_source isrc = {map_from, read_from, im->iinode};
+        r = elf_load_from(in, mm, base, im->iinode ? &isrc : NULL, err, errlen);
         if (r < 0)
             return r;
         *entry = base + in->eh->e_entry;
