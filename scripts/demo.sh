@@ -26,6 +26,16 @@ echo "this file lives in an ext4 image" >"$root/etc/motd"
 show image build "$root" -o "$img"
 show run --rootfs "$img" cat /etc/motd
 show run --rootfs "$img" ls -l / /bin /proc/self/
+# Debian's own python3, dynamic, from an image of the host's files
+py=$(mktemp -d) pyimg=$(mktemp -u /tmp/husk-demo-py-XXXXXX.img)
+trap 'rm -rf "$root" "$img" "$py" "$pyimg"' EXIT
+pylib=$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
+printf '\n$ scripts/rootfs-from-host.sh py/ /usr/bin/python3 %s\n' "$pylib"
+scripts/rootfs-from-host.sh "$py" /usr/bin/python3 "$pylib" >/dev/null
+"$HUSK" image build "$py" -o "$pyimg" >/dev/null
+show run --rootfs "$pyimg:ro" --env HOME=/root /usr/bin/python3 -c \
+  "import threading, platform; t = threading.Thread(target=lambda: print('hello from a thread of', platform.python_implementation(), platform.python_version())); t.start(); t.join()"
+
 set +e
 "$HUSK" run /bin/busybox false
 printf '\n$ husk run /bin/busybox false; echo $?\n%s\n' "$?"
