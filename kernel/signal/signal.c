@@ -562,3 +562,39 @@ SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, sig)
         return -ESRCH;
     return send_user(tid, sig, LINUX_SI_TKILL);
 }
+
+/* rt_sigqueueinfo, rt_tgsigqueueinfo: a signal with the caller's own
+   siginfo. As Linux, a program may not pose as the kernel or kill(2):
+   si_code must be negative (SI_QUEUE and the like) unless it signals
+   itself. */
+static long queue_info(int tgid, int tid, int sig, uptr_t uinfo)
+{
+    struct proc *p = current_proc();
+    struct linux_siginfo si;
+    if (copy_in(&si, uinfo, sizeof(si)) < 0)
+        return -EFAULT;
+    if (sig < 0 || sig > LINUX_NSIG)
+        return -EINVAL;
+    if (tgid != p->pid && tgid != 0)
+        return -ESRCH;
+    if ((si.si_code >= 0 || si.si_code == LINUX_SI_TKILL) && tgid != p->pid)
+        return -EPERM;
+    if (!sig)
+        return 0;
+    si.si_signo = sig;
+    return signal_send(p, tid, sig, &si);
+}
+
+SYSCALL_DEFINE3(rt_sigqueueinfo, int, pid, int, sig, uptr_t, uinfo)
+{
+    if (pid <= 0)
+        return pid == 0 ? -ESRCH : -EINVAL;
+    return queue_info(pid, 0, sig, uinfo);
+}
+
+SYSCALL_DEFINE4(rt_tgsigqueueinfo, int, tgid, int, tid, int, sig, uptr_t, uinfo)
+{
+    if (tgid <= 0 || tid <= 0)
+        return -EINVAL;
+    return queue_info(tgid, tid, sig, uinfo);
+}

@@ -365,6 +365,52 @@ static void test_pipe_eintr_restart(void)
     set_handler(SIGUSR1, SIG_DFL, 0);
 }
 
+static volatile int queued_value;
+
+static void on_queued(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    last_sig = sig;
+    last_code = si->si_code;
+    queued_value = si->si_value.sival_int;
+}
+
+static void test_sigqueue(void)
+{
+    union sigval v = {.sival_int = 31337};
+
+    set_action(SIGUSR2, on_queued, 0);
+    last_sig = 0;
+    CHECK_SYSCALL(sigqueue(getpid(), SIGUSR2, v), 0);
+    CHECK(last_sig == SIGUSR2, "no handler ran");
+    CHECK(last_code == SI_QUEUE, "si_code %d, want SI_QUEUE", (int)last_code);
+    CHECK(queued_value == 31337, "si_value %d", queued_value);
+    CHECK_ERRNO(sigqueue(getpid(), 99, v), EINVAL);
+    set_handler(SIGUSR2, SIG_DFL, 0);
+}
+
+static void on_trap(int sig, siginfo_t *si, void *ucp)
+{
+    ucontext_t *uc = ucp;
+
+    last_sig = sig;
+    last_code = si->si_code;
+    fault_addr = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+}
+
+static void test_sigtrap(void)
+{
+    set_action(SIGTRAP, on_trap, 0);
+    last_sig = 0;
+    __asm__ volatile("int3\n\t.globl after_int3\nafter_int3:" ::: "memory");
+    extern char after_int3[];
+    CHECK(last_sig == SIGTRAP, "no SIGTRAP handler ran");
+    CHECK(fault_addr == (uintptr_t)after_int3,
+          "resumes after int3: rip %#lx, want %p", (unsigned long)fault_addr,
+          (void *)after_int3);
+    set_handler(SIGTRAP, SIG_DFL, 0);
+}
+
 static const struct tap_test tests[] = {
     {"raise, kill and tgkill reach a handler", test_raise_kill},
     {"SA_SIGINFO: si_code and si_pid", test_siginfo},
@@ -380,6 +426,8 @@ static const struct tap_test tests[] = {
      test_sigsuspend_thread},
     {"pipe read: EINTR, and restarted under SA_RESTART",
      test_pipe_eintr_restart},
+    {"sigqueue: SI_QUEUE and the value", test_sigqueue},
+    {"int3: SIGTRAP, resuming after it", test_sigtrap},
 };
 
 TAP_MAIN(tests)
