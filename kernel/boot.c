@@ -444,49 +444,22 @@ long exec_read_file(const char *path, void **data, size_t *size, size_t *avail,
     return r == -EISDIR ? -EACCES : r; /* execve's answer for a directory */
 }
 
-static long read_file_on_stack(void *arg)
-{
-    struct load_req *q = arg;
-    if (q->name[0] != '/')
-        return -ENOENT;
-    long r = read_candidate(q->name, q);
-    if (r == 0) {
-        vfs_lock();
-        inode_put(q->inode);
-        vfs_unlock();
-    }
-    return r;
-}
-
 long kernel_read_program(const struct kboot *b, const char *name,
                          const char *path_env, char *resolved, void **data,
-                         size_t *size)
+                         size_t *size, size_t *file_size)
 {
     struct load_req q = {name,  path_env, resolved, NULL, 0, NULL,
                          false, false,    NULL,     0,    0};
+    q.max = 64 * 1024; /* enough to tell what it is and check its headers */
     long r =
         husk_call_on_stack(load_program, &q, (char *)b->kstack + KSTACK_SIZE);
     if (r == 0) {
         *data = q.data;
         *size = q.size;
+        *file_size = q.file_size;
         struct proc *p = ((struct kcpu *)b->kstack)->task->proc;
         strncpy(p->exe, resolved, sizeof(p->exe) - 1);
         p->exe_inode = q.inode;
-    }
-    return r;
-}
-
-long kernel_read_file(const struct kboot *b, const char *path, void **data,
-                      size_t *size)
-{
-    static char resolved[LINUX_PATH_MAX];
-    struct load_req q = {path,  NULL,  resolved, NULL, 0, NULL,
-                         false, false, NULL,     0,    0};
-    long r = husk_call_on_stack(read_file_on_stack, &q,
-                                (char *)b->kstack + KSTACK_SIZE);
-    if (r == 0) {
-        *data = q.data;
-        *size = q.size;
     }
     return r;
 }

@@ -48,17 +48,12 @@ long kernel_set_arena(struct proc *p, uintptr_t lo, uintptr_t hi);
 
 /* Find the program as execvp would (name, or each PATH entry; path_env
    NULL for the default) in the sandbox's own filesystem and read it
-   whole into kernel memory (*data, *size); resolved gets its absolute
-   path (LINUX_PATH_MAX). -ENOENT, -EACCES, -EISDIR, ... */
+   into kernel memory: its first 64 KiB (*data, *size; *file_size is
+   all of it); resolved gets its absolute path (LINUX_PATH_MAX). -ENOENT,
+   -EACCES, -EISDIR, ... */
 long kernel_read_program(const struct kboot *b, const char *name,
                          const char *path_env, char *resolved, void **data,
-                         size_t *size);
-
-/* Read the file at the absolute path whole, as for the program's
-   interpreter (PT_INTERP): the same checks, but it is not what
-   /proc/self/exe names. */
-long kernel_read_file(const struct kboot *b, const char *path, void **data,
-                      size_t *size);
+                         size_t *size, size_t *file_size);
 
 /* Load the program at path inside the sandbox (an ELF, with its loader,
    or a #! script) into the arena and build its stack from cfg's argv and

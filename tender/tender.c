@@ -106,8 +106,8 @@ static int check_program(const char *path, const unsigned char *data,
         while (n < size && n < 200 && data[n] != '\n')
             n++;
         fprintf(stderr,
-                "husk: %s: a script (%.*s): scripts cannot run yet, "
-                "only static ELF programs\n",
+                "husk: %s: a script (%.*s): run it from a --rootfs image "
+                "that holds its interpreter\n",
                 path, (int)(n - 2), data + 2);
         return HUSK_EXIT_NOEXEC;
     }
@@ -287,19 +287,26 @@ static const char *program_from_image(const struct husk_config *cfg,
             path_env = cfg->envp[i] + 5;
     static char resolved[4096];
     void *data;
-    size_t size;
-    long r =
-        kernel_read_program(b, cfg->program, path_env, resolved, &data, &size);
+    size_t size, file_size;
+    long r = kernel_read_program(b, cfg->program, path_env, resolved, &data,
+                                 &size, &file_size);
     if (r == -ENOENT || r == -ENOTDIR)
         die(HUSK_EXIT_NOENT, "%s: not found in %s", cfg->program, cfg->rootfs);
     if (r)
         die(HUSK_EXIT_NOEXEC, "%s: %s", cfg->program,
             r == -EISDIR ? "Is a directory" : strerror((int)-r));
-    /* a script's interpreter is the kernel's to find (kernel_exec) */
+    /* a script's interpreter is the kernel's to find (kernel_exec); an
+       ELF is checked from its first bytes (where the arena goes depends
+       on it), and whole by kernel_exec */
     *script = size >= 2 && !memcmp(data, "#!", 2);
-    int st = *script ? 0 : check_program(resolved, data, size, img);
-    if (st)
-        _exit(st);
+    char err[256];
+    int st = *script
+                 ? 0
+                 : elf_check_head(img, data, size, file_size, err, sizeof(err));
+    if (st < 0)
+        die(HUSK_EXIT_NOEXEC, "%s: %s", resolved, err);
+    if (st > 0) /* headers further in: placed as a script would be */
+        *script = true;
     return resolved;
 }
 
