@@ -15,8 +15,9 @@ husk_areas=(core fs task)
 
 all_guests=$(ls -d "$B"/tests/guest/*/*/* 2>/dev/null)
 husk_guests=$(for a in "${husk_areas[@]}"; do ls -d "$B"/tests/guest/{glibc,musl,glibc-pie}/"$a"/*; done)
-# Dynamic ones run from an image of themselves and their libraries, at the
-# same absolute paths as here (scripts/rootfs-from-host.sh).
+# Dynamic ones run from an image of themselves (under /guest, since the
+# tree may live below /tmp, which husk mounts a tmpfs over) and of the
+# libraries they load (scripts/rootfs-from-host.sh).
 dyn_guests=$(for a in "${husk_areas[@]}"; do ls -d "$PWD/$B"/tests/guest/glibc-dyn/"$a"/*; done)
 
 echo "== unit tests (kernel pieces against a fake host, ASan and UBSan)"
@@ -30,9 +31,16 @@ prove --exec "timeout 120 $HUSK run --" $husk_guests || status=1
 
 echo "== dynamic guest tests inside husk, from an ext4 image"
 rm -rf "$B/dyn-root" "$B/dyn-root.img"
+dyn_dir=$PWD/$B/tests/guest/glibc-dyn
+cat >"$B/in-dyn-image" <<WRAP
+#!/bin/sh
+exec timeout 120 "$HUSK" run --rootfs "$PWD/$B/dyn-root.img" -- "/guest/\${1#$dyn_dir/}"
+WRAP
+chmod +x "$B/in-dyn-image"
 if scripts/rootfs-from-host.sh "$B/dyn-root" $dyn_guests &&
+  mkdir -p "$B/dyn-root/guest" && cp -r "$dyn_dir"/. "$B/dyn-root/guest/" &&
   "$HUSK" image build "$B/dyn-root" -o "$B/dyn-root.img" >/dev/null; then
-  prove --exec "timeout 120 $HUSK run --rootfs $B/dyn-root.img --" $dyn_guests || status=1
+  prove --exec "$B/in-dyn-image" $dyn_guests || status=1
 else
   echo "check: cannot build the image of dynamic guest tests" >&2
   status=1

@@ -120,15 +120,7 @@ SYSCALL_DEFINE0(sched_yield) { return host_cpu_yield(); }
 /* pid names the program or one of its threads (0: the caller). */
 static bool own_task(int pid)
 {
-    struct proc *p = current_proc();
-    if (own_process(pid))
-        return true;
-    bool found = false;
-    spin_lock(&p->lock);
-    for (struct task *u = p->threads; u && !found; u = u->next_thread)
-        found = u->tid == pid;
-    spin_unlock(&p->lock);
-    return found;
+    return own_process(pid) || proc_has_thread(current_proc(), pid);
 }
 
 SYSCALL_DEFINE3(sched_getaffinity, int, pid, size_t, len, uptr_t, mask)

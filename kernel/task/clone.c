@@ -73,20 +73,27 @@ static void unlink_thread(struct proc *p, struct task *t)
         }
 }
 
-static long new_thread(unsigned long flags, uptr_t newsp, uptr_t ptid,
-                       uptr_t ctid, uint64_t tls)
+bool proc_has_thread(struct proc *p, int tid)
 {
-    struct task *parent = current();
-    struct proc *p = parent->proc;
-    if ((flags & CLONE_SETTLS) && tls >= (1ULL << 47))
-        return -EPERM; /* as ARCH_SET_FS */
+    bool found = false;
+    spin_lock(&p->lock);
+    for (struct task *u = p->threads; u && !found; u = u->next_thread)
+        found = u->tid == tid;
+    spin_unlock(&p->lock);
+    return found;
+}
+
+/* A task of p on a kernel stack of its own, with the kcpu at its base;
+   NULL when the kernel heap is exhausted. */
+static struct task *task_with_stack(struct proc *p)
+{
     reap_stacks();
     struct kcpu *k = kmemalign(KSTACK_SIZE, KSTACK_SIZE);
     struct task *t = kzalloc(sizeof(*t));
     if (!k || !t) {
         kfree(k);
         kfree(t);
-        return -ENOMEM;
+        return NULL;
     }
     struct kcpu *self = kcpu_self();
     memset(k, 0, sizeof(*k));
@@ -96,6 +103,20 @@ static long new_thread(unsigned long flags, uptr_t newsp, uptr_t ptid,
     k->host_tid = -1; /* until the host clears it */
     t->kcpu = k;
     t->proc = p;
+    return t;
+}
+
+static long new_thread(unsigned long flags, uptr_t newsp, uptr_t ptid,
+                       uptr_t ctid, uint64_t tls)
+{
+    struct task *parent = current();
+    struct proc *p = parent->proc;
+    if ((flags & CLONE_SETTLS) && tls >= (1ULL << 47))
+        return -EPERM; /* as ARCH_SET_FS */
+    struct task *t = task_with_stack(p);
+    if (!t)
+        return -ENOMEM;
+    struct kcpu *k = t->kcpu;
     t->sigmask = parent->sigmask; /* the altstack is not inherited */
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = ctid;
@@ -157,21 +178,10 @@ static long new_thread(unsigned long flags, uptr_t newsp, uptr_t ptid,
    with the kernel's %fs. */
 long kthread_start(struct proc *p, void (*fn)(void *), void *arg)
 {
-    struct kcpu *k = kmemalign(KSTACK_SIZE, KSTACK_SIZE);
-    struct task *t = kzalloc(sizeof(*t));
-    if (!k || !t) {
-        kfree(k);
-        kfree(t);
+    struct task *t = task_with_stack(p);
+    if (!t)
         return -ENOMEM;
-    }
-    struct kcpu *self = kcpu_self();
-    memset(k, 0, sizeof(*k));
-    k->kernel_fs = self->kernel_fs;
-    k->canary = self->canary;
-    k->task = t;
-    k->host_tid = -1;
-    t->kcpu = k;
-    t->proc = p;
+    struct kcpu *k = t->kcpu, *self = kcpu_self();
     t->kthread = true;
     t->sigmask = ~0ULL;
     t->tid = -1;

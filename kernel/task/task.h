@@ -98,6 +98,9 @@ long exec_first(const char *path, const char *execfn, const void *data,
                 uintptr_t *entry, uintptr_t *sp, char *err, size_t errlen);
 size_t exec_stack_size(void);
 
+/* Is tid one of p's threads? */
+bool proc_has_thread(struct proc *p, int tid);
+
 /* Start a host thread running fn(arg) in the kernel for good. */
 long kthread_start(struct proc *p, void (*fn)(void *), void *arg);
 

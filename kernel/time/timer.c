@@ -341,16 +341,6 @@ static bool clock_ok(int clk)
            clk == CLOCK_BOOTTIME;
 }
 
-static bool thread_exists(struct proc *p, int tid)
-{
-    bool found = false;
-    spin_lock(&p->lock);
-    for (struct task *u = p->threads; u && !found; u = u->next_thread)
-        found = u->tid == tid;
-    spin_unlock(&p->lock);
-    return found;
-}
-
 SYSCALL_DEFINE3(timer_create, int, clk, uptr_t, usev, uptr_t, uid)
 {
     struct proc *p = current_proc();
@@ -367,7 +357,7 @@ SYSCALL_DEFINE3(timer_create, int, clk, uptr_t, usev, uptr_t, uid)
         return -EINVAL;
     if (ev.notify != SIGEV_NONE && (ev.signo < 1 || ev.signo > LINUX_NSIG))
         return -EINVAL;
-    if (ev.notify == SIGEV_THREAD_ID && !thread_exists(p, ev.tid))
+    if (ev.notify == SIGEV_THREAD_ID && !proc_has_thread(p, ev.tid))
         return -EINVAL;
     struct ktimer *t = kzalloc(sizeof(*t));
     if (!t)
