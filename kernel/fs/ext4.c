@@ -969,18 +969,30 @@ static long copy_zeros(char *dst, size_t n)
    no bounce buffer, no hypercall. Returns the bytes copied, or -errno
    with nothing copied; *slow when the file needs libext2fs' own path
    (inline data, block maps, an image that could not be mapped). */
+/* The extent handle of a file whose blocks can be used from the image's
+   mapping: the image is mapped, and the file is extent-mapped, not inline
+   data. false otherwise (the caller goes through libext2fs). The handle
+   keeps pointing at *d, which must outlive it. */
+static bool mapped_extents(struct ext4_sb *es, struct inode *inode,
+                           struct ext2_inode_large *d, ext2_extent_handle_t *h)
+{
+    struct blk_chan *bc = es->fs->io->private_data;
+    ext2_ino_t ino = (ext2_ino_t)inode->ino;
+    return bc->map && !disk_read(es, ino, d) &&
+           (d->i_flags & EXT4_EXTENTS_FL) &&
+           !(d->i_flags & EXT4_INLINE_DATA_FL) &&
+           !ext2fs_extent_open2(es->fs, ino, (struct ext2_inode *)d, h);
+}
+
 static long read_direct(struct inode *inode, char *buf, size_t len,
                         int64_t *pos, bool *slow)
 {
     struct ext4_sb *es = esb(inode);
     struct blk_chan *bc = es->fs->io->private_data;
-    ext2_ino_t ino = (ext2_ino_t)inode->ino;
     struct ext2_inode_large d;
     ext2_extent_handle_t h;
     *slow = true;
-    if (!bc->map || disk_read(es, ino, &d) || !(d.i_flags & EXT4_EXTENTS_FL) ||
-        (d.i_flags & EXT4_INLINE_DATA_FL) ||
-        ext2fs_extent_open2(es->fs, ino, (struct ext2_inode *)&d, &h))
+    if (!mapped_extents(es, inode, &d, &h))
         return 0;
     *slow = false;
     uint64_t bs = es->fs->blocksize;
@@ -1086,13 +1098,10 @@ static long ext4_map_private(struct inode *inode, uintptr_t addr, size_t len,
     vfs_lock();
     struct ext4_sb *es = esb(inode);
     struct blk_chan *bc = es->fs->io->private_data;
-    ext2_ino_t ino = (ext2_ino_t)inode->ino;
     struct ext2_inode_large d;
     ext2_extent_handle_t h;
-    if (es->fs->blocksize != PAGE_SIZE || !bc->map || (off % PAGE_SIZE) ||
-        disk_read(es, ino, &d) || !(d.i_flags & EXT4_EXTENTS_FL) ||
-        (d.i_flags & EXT4_INLINE_DATA_FL) ||
-        ext2fs_extent_open2(es->fs, ino, (struct ext2_inode *)&d, &h)) {
+    if (es->fs->blocksize != PAGE_SIZE || (off % PAGE_SIZE) ||
+        !mapped_extents(es, inode, &d, &h)) {
         vfs_unlock();
         return -EOPNOTSUPP;
     }
@@ -1141,14 +1150,11 @@ static const void *ext4_direct(struct inode *inode)
 {
     struct ext4_sb *es = esb(inode);
     struct blk_chan *bc = es->fs->io->private_data;
-    ext2_ino_t ino = (ext2_ino_t)inode->ino;
     struct ext2_inode_large d;
     ext2_extent_handle_t h;
     struct ext2fs_extent ex;
     const void *at = NULL;
-    if (!bc->map || disk_read(es, ino, &d) || !(d.i_flags & EXT4_EXTENTS_FL) ||
-        (d.i_flags & EXT4_INLINE_DATA_FL) ||
-        ext2fs_extent_open2(es->fs, ino, (struct ext2_inode *)&d, &h))
+    if (!mapped_extents(es, inode, &d, &h))
         return NULL;
     uint64_t bs = es->fs->blocksize, size = (uint64_t)inode->size;
     if (!ext2fs_extent_goto(h, 0) &&
