@@ -149,6 +149,20 @@ static long idle(struct file **files, const unsigned *events, int n,
     }
 }
 
+/* Nothing was ready after a scan: 0 when the time is up (or there was
+   none to wait), -EINTR for a signal, or 1 after sleeping (idle): scan
+   again. seq is the event sequence read before the scan. */
+static long wait_again(struct file **files, const unsigned *events, int n,
+                       int64_t timeout_ns, int64_t deadline, uint32_t seq)
+{
+    if (timeout_ns == 0 || (deadline != FOREVER && now_ns() >= deadline))
+        return 0;
+    if (signal_pending())
+        return -EINTR;
+    idle(files, events, n, deadline, seq);
+    return 1;
+}
+
 long wait_file(struct file *f, unsigned events)
 {
     for (;;) {
@@ -209,14 +223,9 @@ static long do_poll(uptr_t ufds, unsigned n, int64_t timeout_ns)
     for (;;) {
         uint32_t seq = kevent_seq();
         r = poll_scan(p, files, (int)n);
-        if (r || timeout_ns == 0 ||
-            (deadline != FOREVER && now_ns() >= deadline))
-            break;
-        if (signal_pending()) {
-            r = -EINTR;
-            break;
-        }
-        idle(files, ev, (int)n, deadline, seq);
+        if (r ||
+            (r = wait_again(files, ev, (int)n, timeout_ns, deadline, seq)) != 1)
+            break; /* ready, the time is up (0) or a signal (-EINTR) */
     }
     if (copy_out(ufds, p, n * sizeof(*p)) < 0)
         r = -EFAULT;
@@ -331,14 +340,8 @@ static long do_select(int n, uptr_t uin, uptr_t uout, uptr_t uex,
             if ((ev[fd] & POLLPRI) && (m & POLLPRI))
                 res[2][fd / 64] |= bit, r++;
         }
-        if (r || timeout_ns == 0 ||
-            (deadline != FOREVER && now_ns() >= deadline))
-            break;
-        if (signal_pending()) {
-            r = -EINTR;
-            break;
-        }
-        idle(files, ev, n, deadline, seq);
+        if (r || (r = wait_again(files, ev, n, timeout_ns, deadline, seq)) != 1)
+            break; /* ready, the time is up (0) or a signal (-EINTR) */
     }
     for (int k = 0; k < 3; k++)
         if (u[k] && copy_out(u[k], res[k], bytes) < 0)
@@ -643,14 +646,9 @@ static long do_epoll_wait(int epfd, uptr_t uev, int max, int64_t timeout_ns)
                 evs[n++] = it->events;
             }
         spin_unlock(&ep->lock);
-        if (r || timeout_ns == 0 ||
-            (deadline != FOREVER && now_ns() >= deadline))
-            break;
-        if (signal_pending()) {
-            r = -EINTR;
-            break;
-        }
-        idle(watch, evs, n, deadline, seq);
+        if (r ||
+            (r = wait_again(watch, evs, n, timeout_ns, deadline, seq)) != 1)
+            break; /* ready, the time is up (0) or a signal (-EINTR) */
     }
     if (r > 0 && copy_out(uev, out, (size_t)r * sizeof(*out)) < 0)
         r = -EFAULT;

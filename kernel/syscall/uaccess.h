@@ -46,6 +46,18 @@ static inline long copy_out(uptr_t dst, const void *src, size_t n)
     return uaccess_copy((void *)dst, src, n);
 }
 
+/* Compare-and-exchange the program's 32-bit word at uaddr (aligned):
+   *old is the value expected, and gets the value found. 0 or -EFAULT
+   (outside the arena, unmapped or read-only). */
+long uaccess_cmpxchg32(uint32_t *p, uint32_t *old, uint32_t new_value);
+static inline long cmpxchg_user32(uptr_t uaddr, uint32_t *old,
+                                  uint32_t new_value)
+{
+    if (unlikely((uaddr & 3) || !user_range_ok(uaddr, 4)))
+        return -EFAULT;
+    return uaccess_cmpxchg32((uint32_t *)uaddr, old, new_value);
+}
+
 /* Copy a string of at most size-1 characters into dst[size]. Returns its
    length, -EFAULT, or -ENAMETOOLONG when it does not fit. */
 long copy_str_in(char *dst, uptr_t src, size_t size);

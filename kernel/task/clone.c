@@ -259,14 +259,14 @@ static void robust_release(uptr_t word, int tid)
     if (word & 3 || copy_in(&v, word, 4) < 0 ||
         (v & FUTEX_TID_MASK) != (uint32_t)tid)
         return;
-    uint32_t nv = (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
-    uint32_t *w = (uint32_t *)word;
-    /* the program's own word: it may change under us, hence the CAS */
-    if (!__atomic_compare_exchange_n(w, &v, nv, false, __ATOMIC_SEQ_CST,
-                                     __ATOMIC_SEQ_CST))
+    uint32_t nv = (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED, seen = v;
+    /* the program's own word: it may change, or go, under us (a CAS that
+       faults is -EFAULT, never a husk crash) */
+    if (cmpxchg_user32(word, &seen, nv) < 0 || seen != v)
         return;
     if (nv & FUTEX_WAITERS)
-        host_futex_op(w, FUTEX_WAKE, 1, NULL, w, 0);
+        host_futex_op((uint32_t *)word, FUTEX_WAKE, 1, NULL, (uint32_t *)word,
+                      0);
 }
 
 /* Walk the thread's robust list (set_robust_list) as Linux's

@@ -28,6 +28,7 @@
 #define MAX_SCRIPT_DEPTH 4
 #define SCRIPT_LINE 256 /* Linux's BINPRM_BUF_SIZE */
 #define MAX_ARGS 65536
+#define MAX_ARG_STRLEN (32 * 4096) /* Linux's, one string of argv or envp */
 
 long exec_read_file(const char *path, void **data, size_t *size, size_t *avail,
                     bool *borrowed, struct inode **inode, char *resolved);
@@ -446,8 +447,13 @@ static long copy_strings(uptr_t uv, char ***out, int *count, size_t *total)
         return 0;
     int cap = 16, n = 0;
     char **v = kmalloc(sizeof(char *) * (size_t)cap);
-    if (!v)
+    /* one string at most as Linux allows (MAX_ARG_STRLEN), then its copy */
+    char *s = kmalloc(MAX_ARG_STRLEN);
+    if (!v || !s) {
+        kfree(v);
+        kfree(s);
         return -ENOMEM;
+    }
     for (;; n++) {
         uint64_t ptr;
         if (copy_in(&ptr, uv + (uptr_t)n * 8, 8) < 0)
@@ -462,20 +468,17 @@ static long copy_strings(uptr_t uv, char ***out, int *count, size_t *total)
                 goto nomem;
             v = nv;
         }
-        char *s = kmalloc(LINUX_PATH_MAX * 32);
-        if (!s)
-            goto nomem;
-        long len = copy_str_in(s, ptr, LINUX_PATH_MAX * 32);
-        if (len < 0 || (size_t)len >= LINUX_PATH_MAX * 32) {
-            kfree(s);
-            if (len == -EFAULT)
-                goto fault;
+        long len = copy_str_in(s, ptr, MAX_ARG_STRLEN);
+        if (len == -EFAULT)
+            goto fault;
+        if (len < 0)
             goto big;
-        }
-        char *t = krealloc(s, (size_t)len + 1);
-        v[n] = t ? t : s;
+        if (!(v[n] = kmalloc((size_t)len + 1)))
+            goto nomem;
+        memcpy(v[n], s, (size_t)len + 1);
         *total += (size_t)len + 1 + 8;
     }
+    kfree(s);
     v[n] = NULL;
     *out = v;
     *count = n;
@@ -493,6 +496,7 @@ out:
     for (int i = 0; i < n; i++)
         kfree(v[i]);
     kfree(v);
+    kfree(s);
     return r;
 }
 

@@ -38,6 +38,20 @@ uaccess_strncpy:
 2:      ret
         .size   uaccess_strncpy, .-uaccess_strncpy
 
+/* long uaccess_cmpxchg32(uint32_t *p, uint32_t *old, uint32_t new):
+   a locked compare-and-exchange on program memory; *old gets what was
+   there. 0 (exchanged or not: compare *old) or -EFAULT. */
+        .globl  uaccess_cmpxchg32
+        .hidden uaccess_cmpxchg32
+        .type   uaccess_cmpxchg32, @function
+uaccess_cmpxchg32:
+        movl    (%rsi), %eax
+        lock cmpxchgl %edx, (%rdi)
+        movl    %eax, (%rsi)
+        xorl    %eax, %eax
+        ret
+        .size   uaccess_cmpxchg32, .-uaccess_cmpxchg32
+
         .globl  uaccess_text_end
         .hidden uaccess_text_end
 uaccess_text_end:

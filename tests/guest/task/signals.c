@@ -386,6 +386,27 @@ static void test_sigqueue(void)
     CHECK(last_code == SI_QUEUE, "si_code %d, want SI_QUEUE", (int)last_code);
     CHECK(queued_value == 31337, "si_value %d", queued_value);
     CHECK_ERRNO(sigqueue(getpid(), 99, v), EINVAL);
+    /* to one thread, with rt_tgsigqueueinfo and tkill */
+    siginfo_t si;
+    memset(&si, 0, sizeof(si));
+    si.si_signo = SIGUSR2;
+    si.si_code = SI_QUEUE;
+    si.si_value.sival_int = 4711;
+    last_sig = 0;
+    CHECK_SYSCALL(syscall(SYS_rt_tgsigqueueinfo, getpid(), syscall(SYS_gettid),
+                          SIGUSR2, &si),
+                  0);
+    CHECK(last_sig == SIGUSR2 && queued_value == 4711,
+          "rt_tgsigqueueinfo: signal %d value %d", (int)last_sig, queued_value);
+    CHECK_ERRNO(syscall(SYS_rt_tgsigqueueinfo, getpid(), 99999, SIGUSR2, &si),
+                ESRCH);
+    CHECK_ERRNO(syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR2, (void *)8),
+                EFAULT);
+    last_sig = 0;
+    CHECK_SYSCALL(syscall(SYS_tkill, syscall(SYS_gettid), SIGUSR2), 0);
+    CHECK(last_sig == SIGUSR2 && last_code == SI_TKILL, "tkill: code %d",
+          (int)last_code);
+    CHECK_ERRNO(syscall(SYS_tkill, 0, SIGUSR2), EINVAL);
     set_handler(SIGUSR2, SIG_DFL, 0);
 }
 
@@ -426,7 +447,7 @@ static const struct tap_test tests[] = {
      test_sigsuspend_thread},
     {"pipe read: EINTR, and restarted under SA_RESTART",
      test_pipe_eintr_restart},
-    {"sigqueue: SI_QUEUE and the value", test_sigqueue},
+    {"sigqueue, rt_tgsigqueueinfo, tkill", test_sigqueue},
     {"int3: SIGTRAP, resuming after it", test_sigtrap},
 };
 
