@@ -84,6 +84,21 @@ long host_mem_move(uintptr_t from, size_t old_len, uintptr_t to, size_t new_len)
     return r < 0 ? r : 0;
 }
 
+long host_net_read(int fd, void *buf, size_t len)
+{
+    return SC(__NR_read, fd, buf, len, 0, 0, 0);
+}
+
+long host_net_write(int fd, const void *buf, size_t len)
+{
+    return SC(__NR_write, fd, buf, len, 0, 0, 0);
+}
+
+long host_net_poll(void *pfds, int n, const void *timeout)
+{
+    return SC(__NR_ppoll, pfds, n, timeout, 0, 8, 0);
+}
+
 long host_blk_read(int fd, void *buf, size_t len, uint64_t off)
 {
     return SC(__NR_pread64, fd, buf, len, off, 0, 0);

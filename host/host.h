@@ -41,6 +41,9 @@
     X(blk, read, "pread64", "the disk fds; at most 1 MiB")                     \
     X(blk, write, "pwrite64", "the disk fds; a block, never past the end")     \
     X(blk, sync, "fdatasync", "the disk fds")                                  \
+    X(net, read, "read", "the tap fds; one frame")                             \
+    X(net, write, "write", "the tap fds; one frame")                           \
+    X(net, poll, "ppoll", "at most 4 fds (the taps), no signal mask")          \
     X(cpu, yield, "sched_yield", "")                                           \
     X(cpu, random, "getrandom", "")                                            \
     X(thread, create, "clone prctl rt_sigreturn",                              \
@@ -136,6 +139,16 @@ long host_blk_read(int fd, void *buf, size_t len, uint64_t off);
 long host_blk_write(int fd, const void *buf, size_t len, uint64_t off);
 /* Make what was written durable (fdatasync). */
 long host_blk_sync(int fd);
+
+/* ---- net: the tap devices the tender opened (non-blocking) ---- */
+
+/* Read one frame from tap fd into buf; -EAGAIN when there is none. */
+long host_net_read(int fd, void *buf, size_t len);
+/* Write one frame (at most 64 KiB) to tap fd. */
+long host_net_write(int fd, const void *buf, size_t len);
+/* ppoll on at most 4 host pollfds (the taps), with a timeout (struct
+   timespec); -EINTR when a host signal came. */
+long host_net_poll(void *pfds, int n, const void *timeout);
 
 /* ---- cpu ---- */
 long host_cpu_yield(void);

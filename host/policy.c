@@ -90,6 +90,43 @@ static int disk_rules(const struct policy_params *p, struct rule *r)
     return n;
 }
 
+/* The net hypercalls, only for the taps there are: a frame read from or
+   written to one of them, and a ppoll over them. */
+static int tap_rules(const struct policy_params *p, struct rule *r)
+{
+    if (!p->ntaps)
+        return 0;
+    struct pin taps = {.arg = 0, .op = PIN_IN, .n = 0, .what = "a tap device"};
+    for (int t = 0; t < p->ntaps && t < 4; t++)
+        taps.v[taps.n++] = (uint64_t)p->taps[t];
+    r[0] = (struct rule){__NR_read,
+                         "read",
+                         "net_read",
+                         2,
+                         {taps,
+                          {.arg = 2,
+                           .op = PIN_LE,
+                           .v = {65536},
+                           .what = "at most 64 KiB: one frame"}}};
+    r[1] = (struct rule){__NR_write,
+                         "write",
+                         "net_write",
+                         2,
+                         {taps,
+                          {.arg = 2,
+                           .op = PIN_LE,
+                           .v = {65536},
+                           .what = "at most 64 KiB: one frame"}}};
+    r[2] = (struct rule){
+        __NR_ppoll,
+        "ppoll",
+        "net_poll",
+        2,
+        {{.arg = 1, .op = PIN_LE, .v = {4}, .what = "the taps' fds"},
+         {.arg = 3, .op = PIN_EQ, .v = {0}, .what = "no signal mask"}}};
+    return 3;
+}
+
 int policy_rules(const struct policy_params *p, struct rule *r)
 {
     const struct rule rules[] = {
@@ -250,6 +287,7 @@ int policy_rules(const struct policy_params *p, struct rule *r)
     for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
         r[n++] = rules[i];
     n += disk_rules(p, r + n);
+    n += tap_rules(p, r + n);
     /* the filter wants a syscall's alternatives adjacent: a stable sort */
     for (int i = 1; i < n; i++) {
         struct rule x = r[i];

@@ -7,6 +7,7 @@
 #include "fs/file.h"
 #include "kernel.h"
 #include "mm/mm.h"
+#include "net/net.h"
 #include "syscall/uaccess.h"
 #include "fs/tmpfs.h"
 #include "task/task.h"
@@ -238,6 +239,7 @@ struct proc *kernel_boot(const struct kboot *b)
     if (b->cpuinfo && (kinfo.cpuinfo = kmalloc(strlen(b->cpuinfo) + 1)))
         strcpy(kinfo.cpuinfo, b->cpuinfo);
     set_uts(b);
+    net_boot(b);
 
     struct proc *p = kzalloc(sizeof(*p));
     struct task *t = kzalloc(sizeof(*t));
@@ -493,6 +495,18 @@ long kernel_exec(const struct kboot *b, const char *path, uintptr_t *entry,
     *entry = x.entry;
     *sp = x.sp;
     return r;
+}
+
+static long start_net(void *arg)
+{
+    (void)arg;
+    net_start_if_configured();
+    return 0;
+}
+
+void kernel_locked_down(const struct kboot *b)
+{
+    husk_call_on_stack(start_net, NULL, (char *)b->kstack + KSTACK_SIZE);
 }
 
 _Noreturn void kernel_enter_program(uintptr_t entry, uintptr_t sp)

@@ -23,12 +23,14 @@ struct kdisk {
 
 struct kboot {
     const struct husk_config *cfg;
-    void *kstack;         /* KSTACK_SIZE bytes, KSTACK_SIZE-aligned */
-    const char *exe;      /* absolute path of the program */
-    const void *exe_data; /* its bytes, mapped for the life of the sandbox */
-    struct kdisk root;    /* the rootfs image, or fd -1 */
-    bool root_ro;         /* mount it read-only */
-    struct kdisk disk[4]; /* the cfg->disks images */
+    void *kstack;          /* KSTACK_SIZE bytes, KSTACK_SIZE-aligned */
+    const char *exe;       /* absolute path of the program */
+    const void *exe_data;  /* its bytes, mapped for the life of the sandbox */
+    struct kdisk root;     /* the rootfs image, or fd -1 */
+    bool root_ro;          /* mount it read-only */
+    struct kdisk disk[4];  /* the cfg->disks images */
+    int tap_fd[4];         /* the cfg->nics taps' host fds */
+    uint8_t tap_mac[4][6]; /* their guest MACs (given or made up) */
     struct linux_timespec clock_res[12];       /* the host's clock_getres */
     uint64_t hwcap, hwcap2, minsigstksz, vdso; /* the host's auxv */
     size_t exe_size;
@@ -62,6 +64,10 @@ long kernel_read_program(const struct kboot *b, const char *name,
 long kernel_exec(const struct kboot *b, const char *path, uintptr_t *entry,
                  uintptr_t *sp, char *err, size_t errlen);
 
+/* After the lock-down, before the program: start what must run beside
+   it (the network thread, when there are taps: a thread started before
+   the seccomp filter would not be under it). */
+void kernel_locked_down(const struct kboot *b);
 /* Leave for the program at entry with stack pointer sp; never returns. The
    caller has armed syscall interception. */
 _Noreturn void kernel_enter_program(uintptr_t entry, uintptr_t sp);

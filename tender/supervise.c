@@ -57,7 +57,8 @@ static void report_seccomp(const char *program, const struct host_record *rec)
     int nr = rec->last_nr;
     const char *name =
         nr >= 0 && nr < SYS_TABLE_SIZE ? sys_table[nr].name : NULL;
-    struct policy_params any = {.ndisks = 1, .disks = {{.writable = true}}};
+    struct policy_params any = {
+        .ndisks = 1, .disks = {{.writable = true}}, .ntaps = 1};
     struct rule rules[POLICY_MAX_RULES];
     int n = policy_rules(&any, rules);
     bool listed = false;

@@ -23,6 +23,9 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <net/if.h>
+#include <linux/if_tun.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -275,6 +278,57 @@ static int ndisks;
 
 #define DISK_FD 3 /* the rootfs image, kept across the lock-down */
 
+/* The taps, as the fds after the disks. */
+static int tap_fds[HUSK_MAX_NICS];
+static uint8_t tap_macs[HUSK_MAX_NICS][6];
+static int ntaps;
+
+/* Open an existing tap device for a --net interface, non-blocking, as the
+   next fd after the disks. husk does not create taps: scripts/net.sh or
+   the OCI front end does, where the network is the host's business. */
+static int open_tap(const struct husk_nic *nic)
+{
+    int want = DISK_FD + ndisks + ntaps;
+    const char *why = NULL;
+    if (!if_nametoindex(nic->tap)) {
+        fprintf(stderr,
+                "husk: --net tap:%s: no such network interface (create the "
+                "tap first, e.g. with scripts/net.sh)\n",
+                nic->tap);
+        return -1;
+    }
+    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    snprintf(ifr.ifr_name, IFNAMSIZ, "%s", nic->tap);
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    if (fd < 0)
+        why = strerror(errno);
+    else if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+        why = errno == EBUSY    ? "in use by another program"
+              : errno == EINVAL ? "not a tap device"
+              : errno == EPERM  ? "not allowed to attach to it (a tap owned "
+                                  "by another user, or no CAP_NET_ADMIN)"
+                                : strerror(errno);
+    else if (fd != want && dup3(fd, want, O_CLOEXEC) < 0)
+        why = strerror(errno);
+    if (fd >= 0 && fd != want)
+        close(fd);
+    if (why) {
+        fprintf(stderr, "husk: --net tap:%s: %s\n", nic->tap, why);
+        return -1;
+    }
+    if (nic->has_mac) {
+        memcpy(tap_macs[ntaps], nic->mac, 6);
+    } else { /* locally administered, unicast */
+        if (getrandom(tap_macs[ntaps], 6, 0) != 6)
+            memcpy(tap_macs[ntaps], "\x02husk", 6);
+        tap_macs[ntaps][0] = (uint8_t)((tap_macs[ntaps][0] & 0xfc) | 0x02);
+    }
+    tap_fds[ntaps++] = want;
+    return 0;
+}
+
 /* With --rootfs the program lives in the image: read it through the
    kernel's VFS (the kernel is up, the arena not yet), then check it. */
 static const char *program_from_image(const struct husk_config *cfg,
@@ -348,6 +402,10 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     };
     for (int d = 0; d < cfg->ndisks; d++)
         b.disk[d] = kdisks[!!cfg->rootfs + d];
+    for (int t = 0; t < ntaps; t++) {
+        b.tap_fd[t] = tap_fds[t];
+        memcpy(b.tap_mac[t], tap_macs[t], 6);
+    }
     for (int c = 0; c < 12; c++) {
         struct timespec res = {0, 0};
         clock_getres(c, &res);
@@ -376,7 +434,7 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     if (b.vdso)
         note_vdso(p->mm, b.vdso);
 #ifndef HUSK_SUD_SELECTOR /* sanitizer builds debug the kernel, not sandbox */
-    lockdown_process(DISK_FD + ndisks);
+    lockdown_process(DISK_FD + ndisks + ntaps);
 #endif
 
     fflush(NULL);
@@ -402,8 +460,11 @@ static _Noreturn void start_child(const struct husk_config *cfg,
                                .kevent = (uint64_t)&kevent_word};
     pp.ndisks = ndisks;
     memcpy(pp.disks, disks, sizeof(disks));
+    pp.ntaps = ntaps;
+    memcpy(pp.taps, tap_fds, sizeof(tap_fds));
     lockdown_seccomp(&pp, cfg->seccomp);
 #endif
+    kernel_locked_down(&b);
     kernel_enter_program(entry, sp);
 }
 
@@ -461,6 +522,9 @@ int tender_run(const struct husk_config *cfg)
         return HUSK_EXIT_ERROR;
     for (int d = 0; d < cfg->ndisks; d++)
         if (open_disk("--disk", cfg->disks[d].path, cfg->disks[d].ro) < 0)
+            return HUSK_EXIT_ERROR;
+    for (int t = 0; t < cfg->nnics; t++)
+        if (open_tap(&cfg->nics[t]) < 0)
             return HUSK_EXIT_ERROR;
     if (!cfg->rootfs) {
         r = read_program(cfg->program, &data, &size);

@@ -22,6 +22,19 @@ struct husk_disk {
     bool ro;
 };
 
+#define HUSK_MAX_NICS 4
+
+/* A network interface: a host tap device the sandbox reads and writes
+   frames on (--net tap:NAME,...; "net" in the JSON config). */
+struct husk_nic {
+    const char *tap; /* the host tap's name */
+    uint8_t mac[6];  /* the guest's MAC (has_mac: given; else made up) */
+    bool has_mac;
+    uint32_t ip;      /* IPv4, network byte order; 0: none */
+    int masklen;      /* 0-32 */
+    uint32_t gateway; /* network byte order; 0: none */
+};
+
 struct husk_config {
     const char *
         program; /* host path of the program (filesystem issue: in the image) */
@@ -37,6 +50,8 @@ struct husk_config {
     bool rootfs_ro;     /* IMAGE:ro: mounted read-only */
     struct husk_disk disks[HUSK_MAX_DISKS]; /* --disk IMAGE:/mnt[:ro] */
     int ndisks;
+    struct husk_nic nics[HUSK_MAX_NICS]; /* --net tap:NAME,... */
+    int nnics;
     bool trace;
     enum husk_seccomp seccomp;
     bool expose_hostcall; /* testing: tell the program where the stub is */

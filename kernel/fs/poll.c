@@ -24,6 +24,7 @@
 
 int nofile_limit(void);
 bool console_host_fd(struct file *f, int *host_fd);
+bool net_thread_running(void);
 
 #define FOREVER (-1LL)
 
@@ -128,7 +129,8 @@ static long idle(struct file **files, const unsigned *events, int n,
     int k = console_set(files, events, n, pfd);
     struct proc *p = current_proc();
     if (__atomic_load_n(&p->nthreads, __ATOMIC_RELAXED) > 1 ||
-        __atomic_load_n(&p->timer_thread, __ATOMIC_RELAXED)) {
+        __atomic_load_n(&p->timer_thread, __ATOMIC_RELAXED) ||
+        net_thread_running()) {
         idle_threads(pfd, k, deadline, seq);
         return 0;
     }
@@ -163,17 +165,26 @@ static long wait_again(struct file **files, const unsigned *events, int n,
     return 1;
 }
 
-long wait_file(struct file *f, unsigned events)
+long wait_file_until(struct file *f, unsigned events, int64_t deadline)
 {
+    if (deadline < 0)
+        deadline = FOREVER;
     for (;;) {
         uint32_t seq = kevent_seq();
         if (file_poll(f, NULL) & events)
             return 0;
         if (signal_pending())
             return -ERESTARTSYS;
-        idle(&f, &events, 1, FOREVER, seq);
+        if (deadline != FOREVER && now_ns() >= deadline)
+            return -ETIMEDOUT;
+        idle(&f, &events, 1, deadline, seq);
     }
     return 0;
+}
+
+long wait_file(struct file *f, unsigned events)
+{
+    return wait_file_until(f, events, FOREVER);
 }
 
 /* ---- poll, ppoll ---- */

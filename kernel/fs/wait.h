@@ -24,7 +24,11 @@ void kevent_wait(uint32_t seq, int64_t ns);
 /* Its address, for the seccomp pin of the futex hypercall. */
 extern uint32_t kevent_word;
 
-/* Wait until f reports one of `events` (poll bits); -EINTR never yet. */
+/* Wait until f reports one of `events` (poll bits): 0, or -ERESTARTSYS
+   when a signal is pending. */
 long wait_file(struct file *f, unsigned events);
+/* The same until deadline (CLOCK_MONOTONIC ns; -1: none): -ETIMEDOUT
+   after it. */
+long wait_file_until(struct file *f, unsigned events, int64_t deadline);
 
 #endif

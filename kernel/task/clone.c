@@ -191,6 +191,16 @@ long kthread_start(struct proc *p, void (*fn)(void *), void *arg)
         (struct linux_ucontext *)((top - sizeof(*uc) - 64) & ~(uintptr_t)63);
     memset(uc, 0, sizeof(*uc));
     const struct linux_ucontext *puc = current()->uc;
+    struct linux_ucontext boot; /* no signal frame yet: at start */
+    if (!puc) {
+        uint16_t cs, ss;
+        __asm__("mov %%cs, %0; mov %%ss, %1" : "=r"(cs), "=r"(ss));
+        memset(&boot, 0, sizeof(boot));
+        boot.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+        boot.uc_mcontext.cs = cs;
+        boot.uc_mcontext.ss = ss;
+        puc = &boot;
+    }
     uc->uc_flags = puc->uc_flags & (UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS);
     uc->uc_stack.ss_sp = (uint64_t)k + 4096;
     uc->uc_stack.ss_size = KSTACK_SIZE - 4096;

@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: MIT */
+/* netif.c: lwIP brought up inside husk: the network lock, loopback, the
+   tap interfaces and the network kernel thread; the interface ioctls.
+
+   lwIP runs without threads of its own (NO_SYS). Every call into it is
+   made under net_lock. Frames from the taps are read by one kernel thread
+   (kthread_start), which also runs lwIP's timers; it sleeps in a host
+   ppoll on the tap fds (net_poll) for at most the time to the next timer.
+   Frames to a tap are written by whichever thread sends. Loopback packets
+   are queued by lwIP and delivered when the lock is released, so a
+   program's own connection over 127.0.0.1 completes in its own thread.
+
+   lwIP starts the first time an AF_INET/AF_INET6 socket is made, or when
+   the program starts if there are taps (so the sandbox answers ARP and
+   ping before the program opens a socket). */
+#include "lwip/etharp.h"
+#include "lwip/ethip6.h"
+#include "lwip/init.h"
+#include "lwip/ip4_frag.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/sys.h"
+#include "lwip/tcp.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
+
+#include <stdarg.h>
+
+#include "boot.h"
+#include "fs/wait.h"
+#include "host/host.h"
+#include "net.h"
+#include "syscall/uaccess.h"
+#include "task/task.h"
+
+#define FRAME_MAX 1518 /* Ethernet with a VLAN tag, without FCS */
+#define MTU 1500
+
+struct tap {
+    struct netif netif;
+    int fd;
+    uint8_t mac[6];
+    const struct husk_nic *cfg;
+};
+
+static struct {
+    struct spinlock lock;
+    bool up;              /* lwIP initialised */
+    bool thread;          /* the network thread runs */
+    struct tap taps[4];
+    int ntaps;
+    uint8_t frame[65536]; /* the network thread's receive buffer */
+} net;
+
+/* ---- the lock ---- */
+
+void net_lock(void)
+{
+    for (int spins = 0;
+         __atomic_exchange_n(&net.lock.locked, 1, __ATOMIC_ACQUIRE);
+         spins++) {
+        while (__atomic_load_n(&net.lock.locked, __ATOMIC_RELAXED)) {
+            if (spins++ > 200) /* held long (a big send): give the CPU */
+                host_cpu_yield();
+            else
+                __builtin_ia32_pause();
+        }
+    }
+}
+
+void net_unlock(void)
+{
+    if (net.up)
+        netif_poll_all(); /* loopback packets, before anyone looks */
+    spin_unlock(&net.lock);
+}
+
+bool net_thread_running(void)
+{
+    return __atomic_load_n(&net.thread, __ATOMIC_RELAXED);
+}
+
+/* ---- lwIP's platform hooks ---- */
+
+void *husk_lwip_malloc(size_t n)
+{
+    return kmalloc(n);
+}
+
+void *husk_lwip_calloc(size_t n, size_t m)
+{
+    if (m && n > SIZE_MAX / m)
+        return NULL;
+    return kzalloc(n * m);
+}
+
+void husk_lwip_free(void *p)
+{
+    kfree(p);
+}
+
+uint32_t husk_lwip_rand(void)
+{
+    uint32_t v = 0;
+    host_cpu_random(&v, sizeof(v), 0);
+    return v;
+}
+
+u32_t sys_now(void)
+{
+    struct linux_timespec ts;
+    host_time_clock_gettime(LINUX_CLOCK_MONOTONIC, &ts);
+    return (u32_t)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+void husk_lwip_assert(const char *msg, const char *file, int line)
+{
+    kpanic("lwIP assertion \"%s\" failed at %s:%d", msg, file, line);
+}
+
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* Only with LWIP_DEBUG (a debugging build of lwipopts.h). */
+void husk_lwip_diag(const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    kvsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    kprintf("lwip: %s", buf);
+}
+
+/* ---- the tap interfaces ---- */
+
+static err_t tap_output(struct netif *n, struct pbuf *p)
+{
+    struct tap *t = n->state;
+    uint8_t buf[FRAME_MAX];
+    if (p->tot_len > sizeof(buf))
+        return ERR_BUF;
+    u16_t len = pbuf_copy_partial(p, buf, p->tot_len, 0);
+    /* a full host queue drops the frame, as a NIC's ring would */
+    long r = host_net_write(t->fd, buf, len);
+    return r < 0 ? ERR_IF : ERR_OK;
+}
+
+static err_t tap_init(struct netif *n)
+{
+    struct tap *t = n->state;
+    n->name[0] = 'e';
+    n->name[1] = 't';
+    n->mtu = MTU;
+    n->mtu6 = MTU;
+    n->hwaddr_len = 6;
+    memcpy(n->hwaddr, t->mac, 6);
+    n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
+               NETIF_FLAG_LINK_UP | NETIF_FLAG_MLD6;
+    n->output = etharp_output;
+    n->output_ip6 = ethip6_output;
+    n->linkoutput = tap_output;
+    return ERR_OK;
+}
+
+static void taps_up(void)
+{
+    for (int k = 0; k < net.ntaps; k++) {
+        struct tap *t = &net.taps[k];
+        ip4_addr_t ip, mask, gw;
+        ip4_addr_set_u32(&ip, t->cfg->ip);
+        uint32_t m = t->cfg->masklen ? ~0U << (32 - t->cfg->masklen) : 0;
+        ip4_addr_set_u32(&mask, lwip_htonl(m));
+        ip4_addr_set_u32(&gw, t->cfg->gateway);
+        netif_add(&t->netif, &ip, &mask, &gw, t, tap_init, ethernet_input);
+        netif_create_ip6_linklocal_address(&t->netif, 1);
+        netif_set_up(&t->netif);
+        netif_set_link_up(&t->netif);
+        if (t->cfg->gateway && !netif_default)
+            netif_set_default(&t->netif);
+    }
+    if (!netif_default && net.ntaps)
+        netif_set_default(&net.taps[0].netif);
+}
+
+/* Frames waiting on the taps into lwIP (net_lock held), at most a batch
+   per tap so that timers and senders get their turn. */
+static void taps_read(void)
+{
+    for (int k = 0; k < net.ntaps; k++) {
+        struct tap *t = &net.taps[k];
+        for (int n = 0; n < 64; n++) {
+            long r = host_net_read(t->fd, net.frame, sizeof(net.frame));
+            if (r <= 0)
+                break;
+            if (r < 14 || r > FRAME_MAX)
+                continue; /* a runt or a giant: dropped, as a NIC would */
+            struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)r, PBUF_RAM);
+            if (!p)
+                break;
+            memcpy(p->payload, net.frame, (size_t)r);
+            if (t->netif.input(p, &t->netif) != ERR_OK)
+                pbuf_free(p);
+        }
+    }
+}
+
+struct host_pollfd {
+    int32_t fd;
+    int16_t events, revents;
+};
+
+static void net_main(void *arg)
+{
+    (void)arg;
+    struct host_pollfd pfd[4];
+    for (;;) {
+        net_lock();
+        taps_read();
+        sys_check_timeouts();
+        u32_t sleep = sys_timeouts_sleeptime();
+        net_unlock();
+        /* the TCP timer starts on demand, which a sleeper cannot see:
+           look again every 250 ms at least */
+        if (sleep > 250)
+            sleep = 250;
+        struct linux_timespec ts = {0, (long)sleep * 1000000L};
+        if (!net.ntaps) {
+            host_time_nanosleep(LINUX_CLOCK_MONOTONIC, 0, &ts, NULL);
+            continue;
+        }
+        for (int k = 0; k < net.ntaps; k++)
+            pfd[k] = (struct host_pollfd){net.taps[k].fd, 1 /* POLLIN */, 0};
+        host_net_poll(pfd, net.ntaps, &ts);
+    }
+}
+
+/* ---- starting ---- */
+
+void net_boot(const struct kboot *b)
+{
+    const struct husk_config *cfg = b->cfg;
+    for (int k = 0; k < cfg->nnics && k < 4; k++) {
+        net.taps[k].fd = b->tap_fd[k];
+        memcpy(net.taps[k].mac, b->tap_mac[k], 6);
+        net.taps[k].cfg = &cfg->nics[k];
+    }
+    net.ntaps = cfg->nnics < 4 ? cfg->nnics : 4;
+}
+
+long net_start(void)
+{
+    if (__atomic_load_n(&net.thread, __ATOMIC_ACQUIRE))
+        return 0;
+    net_lock();
+    if (!net.up) {
+        lwip_init();
+        taps_up();
+        net.up = true;
+    }
+    bool start = !net.thread;
+    net.thread = true;
+    spin_unlock(&net.lock);
+    if (start) {
+        long r = kthread_start(current_proc(), net_main, NULL);
+        if (r < 0) {
+            __atomic_store_n(&net.thread, false, __ATOMIC_RELEASE);
+            return -ENOBUFS;
+        }
+    }
+    return 0;
+}
+
+void net_start_if_configured(void)
+{
+    if (net.ntaps && net_start() < 0)
+        kprintf("husk: the network thread could not start\n");
+}
+
+/* ---- interface ioctls ---- */
+
+struct linux_ifreq {
+    char name[16];
+    union {
+        struct {
+            uint16_t family;
+            uint8_t data[14];
+        } addr;
+        short flags;
+        int ivalue;
+        int mtu;
+        struct {
+            uptr_t buf; /* ifconf: len is the ifreq's first int */
+        } conf;
+        uint8_t pad[24];
+    } u;
+};
+
+struct linux_ifconf {
+    int len;
+    int pad;
+    uptr_t buf;
+};
+
+#define IFF_UP 0x1
+#define IFF_BROADCAST 0x2
+#define IFF_LOOPBACK 0x8
+#define IFF_RUNNING 0x40
+#define IFF_MULTICAST 0x1000
+#define ARPHRD_ETHER 1
+#define ARPHRD_LOOPBACK 772
+
+/* The interfaces in Linux's order and naming: lo, then eth0, eth1... */
+static struct netif *if_nth(int k, char *name)
+{
+    struct netif *n;
+    NETIF_FOREACH(n)
+    {
+        bool lo = n->name[0] == 'l' && n->name[1] == 'o';
+        if (k == 0 && lo) {
+            strcpy(name, "lo");
+            return n;
+        }
+        if (!lo && k > 0 && n->num + 1 == k) {
+            name[0] = 'e', name[1] = 't', name[2] = 'h';
+            name[3] = (char)('0' + n->num);
+            name[4] = 0;
+            return n;
+        }
+    }
+    return NULL;
+}
+
+static struct netif *if_named(const char *want, int *index, char *name)
+{
+    for (int k = 0; k <= net.ntaps; k++) {
+        struct netif *n = if_nth(k, name);
+        if (n && !strcmp(name, want)) {
+            *index = k + 1;
+            return n;
+        }
+    }
+    return NULL;
+}
+
+static void put_addr(struct linux_ifreq *q, uint32_t v4)
+{
+    memset(&q->u, 0, sizeof(q->u));
+    q->u.addr.family = AF_INET;
+    memcpy(q->u.addr.data + 2, &v4, 4);
+}
+
+long net_ifioctl(unsigned long req, uptr_t arg)
+{
+    struct linux_ifreq q;
+    char name[16];
+    if (req == 0x8912) { /* SIOCGIFCONF */
+        struct linux_ifconf c;
+        if (copy_in(&c, arg, sizeof(c)) < 0)
+            return -EFAULT;
+        long r = net_start();
+        if (r)
+            return r;
+        int used = 0;
+        net_lock();
+        for (int k = 0; k <= net.ntaps; k++) {
+            struct netif *n = if_nth(k, name);
+            if (!n || ip4_addr_isany_val(*netif_ip4_addr(n)))
+                continue;
+            if (c.buf) {
+                if (used + (int)sizeof(q) > c.len)
+                    break;
+                memset(&q, 0, sizeof(q));
+                strcpy(q.name, name);
+                put_addr(&q, ip4_addr_get_u32(netif_ip4_addr(n)));
+                if (copy_out(c.buf + (uptr_t)used, &q, sizeof(q)) < 0) {
+                    net_unlock();
+                    return -EFAULT;
+                }
+            }
+            used += (int)sizeof(q);
+        }
+        net_unlock();
+        c.len = used;
+        return copy_out(arg, &c, sizeof(int));
+    }
+    if (copy_in(&q, arg, sizeof(q)) < 0)
+        return -EFAULT;
+    q.name[15] = 0;
+    long r = net_start();
+    if (r)
+        return r;
+    int index = 0;
+    net_lock();
+    struct netif *n;
+    if (req == 0x8910) { /* SIOCGIFNAME: by index */
+        n = q.u.ivalue >= 1 ? if_nth(q.u.ivalue - 1, name) : NULL;
+        if (n)
+            strcpy(q.name, name);
+    } else {
+        n = if_named(q.name, &index, name);
+    }
+    if (!n) {
+        net_unlock();
+        return -ENODEV;
+    }
+    bool lo = !strcmp(name, "lo");
+    switch (req) {
+    case 0x8913: /* SIOCGIFFLAGS */
+        q.u.flags = (short)(IFF_UP | IFF_RUNNING |
+                            (lo ? IFF_LOOPBACK : IFF_BROADCAST | IFF_MULTICAST));
+        break;
+    case 0x8915: /* SIOCGIFADDR */
+        if (ip4_addr_isany_val(*netif_ip4_addr(n))) {
+            net_unlock();
+            return -EADDRNOTAVAIL;
+        }
+        put_addr(&q, ip4_addr_get_u32(netif_ip4_addr(n)));
+        break;
+    case 0x891b: /* SIOCGIFNETMASK */
+        put_addr(&q, ip4_addr_get_u32(netif_ip4_netmask(n)));
+        break;
+    case 0x8919: /* SIOCGIFBRDADDR */
+        put_addr(&q, ip4_addr_get_u32(netif_ip4_addr(n)) |
+                         ~ip4_addr_get_u32(netif_ip4_netmask(n)));
+        break;
+    case 0x8921: /* SIOCGIFMTU */ q.u.mtu = lo ? 65536 : n->mtu; break;
+    case 0x8927: /* SIOCGIFHWADDR */
+        memset(&q.u, 0, sizeof(q.u));
+        q.u.addr.family = lo ? ARPHRD_LOOPBACK : ARPHRD_ETHER;
+        if (!lo)
+            memcpy(q.u.addr.data, n->hwaddr, 6);
+        break;
+    case 0x8933: /* SIOCGIFINDEX */ q.u.ivalue = index; break;
+    case 0x8910: break;
+    default: net_unlock(); return -ENOTTY;
+    }
+    net_unlock();
+    return copy_out(arg, &q, sizeof(q));
+}
