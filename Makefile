@@ -19,12 +19,38 @@ CFLAGS ?= -O2 -g
 HUSK_CFLAGS = -std=gnu11 $(WARN) -MMD -MP -mfsgsbase -fvisibility=hidden \
               -fno-strict-aliasing -Iinclude -I. -Ikernel
 HUSK_LDFLAGS = -static-pie
-HUSK_LIBS = -lext2fs -lcom_err
+HUSK_LIBS = -lext2fs -lcom_err -ljansson
 
 SRCS := $(wildcard cli/*.c tender/*.c loader/*.c host/*.c host/*.S \
           kernel/*.c kernel/*/*.c kernel/*/*/*.c kernel/arch/x86_64/*.S)
 
 all: $(B)/husk
+
+# --- lwIP, from Debian's source package (scripts/lwip-source.sh), built
+# with husk's options (kernel/net/lwip/lwipopts.h); one tree for every build
+LWIP_DIR ?= build/lwip
+LWIP_STAMP := $(LWIP_DIR)/src/core/init.c
+LWIP_FILES := core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c \
+  core/memp.c core/netif.c core/pbuf.c core/stats.c core/sys.c core/tcp.c \
+  core/tcp_in.c core/tcp_out.c core/timeouts.c core/udp.c \
+  core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4_frag.c core/ipv4/ip4.c \
+  core/ipv4/ip4_addr.c core/ipv6/ethip6.c core/ipv6/icmp6.c \
+  core/ipv6/inet6.c core/ipv6/ip6.c core/ipv6/ip6_addr.c \
+  core/ipv6/ip6_frag.c core/ipv6/mld6.c core/ipv6/nd6.c netif/ethernet.c
+LWIP_OBJS := $(patsubst %.c,$(B)/obj/lwip/%.o,$(LWIP_FILES))
+LWIP_INC := -I$(LWIP_DIR)/src/include -Ikernel/net/lwip
+
+$(LWIP_STAMP):
+	$(Q)scripts/lwip-source.sh $(LWIP_DIR)
+
+# lwIP's own code: its warnings are not ours to fix
+$(B)/obj/lwip/%.o: $(LWIP_DIR)/src/%.c kernel/net/lwip/lwipopts.h | $(LWIP_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      lwip/$*.c")
+	$(Q)$(CC) -std=gnu11 -w -MMD -MP -fvisibility=hidden -fno-strict-aliasing \
+	  $(LWIP_INC) $(CFLAGS) -fPIE -c $< -o $@
+
+$(B)/obj/kernel/net/%.o: HUSK_CFLAGS += $(LWIP_INC)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -36,7 +62,8 @@ $(B)/obj/%.o: %.S
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(HUSK_CFLAGS) $(filter -D%,$(CFLAGS)) -Ikernel/arch/x86_64 -fPIE -c $< -o $@
 
-OBJS := $(patsubst %,$(B)/obj/%.o,$(basename $(SRCS)))
+OBJS := $(patsubst %,$(B)/obj/%.o,$(basename $(SRCS))) $(LWIP_OBJS)
+$(filter $(B)/obj/kernel/net/%,$(OBJS)): | $(LWIP_STAMP)
 
 $(B)/husk: $(OBJS)
 	@$(if $(Q),echo "  LD      $@")
@@ -58,7 +85,12 @@ $(B)/tests/unit/mm_test: tests/unit/mm_test.c kernel/mm/mm.c kernel/lib/kheap.c 
 $(B)/tests/unit/crc_test: tests/unit/crc_test.c kernel/fs/ext4_crc.c kernel/fs/ext4.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^)
-UNITS := $(B)/tests/unit/mm_test $(B)/tests/unit/crc_test
+$(B)/tests/unit/config_test: tests/unit/config_test.c cli/config.c cli/cli.h \
+                             include/husk/config.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^) -ljansson
+UNITS := $(B)/tests/unit/mm_test $(B)/tests/unit/crc_test \
+         $(B)/tests/unit/config_test
 unit: $(UNITS)
 
 # --- guest test programs: static glibc, static musl, static-pie glibc,

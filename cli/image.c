@@ -22,8 +22,6 @@
 #include "cli.h"
 #include "husk/exit.h"
 
-uint64_t parse_size(const char *s); /* run.c */
-
 static void image_usage(FILE *f)
 {
     fputs("usage: husk image build DIR -o IMAGE [--size SIZE]\n"

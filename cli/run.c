@@ -28,6 +28,10 @@ static void run_usage(FILE *f)
         "the program cannot be executed, 127 when it does not exist.\n"
         "\n"
         "options:\n"
+        "  --config FILE    run options from a JSON file (README.md); its\n"
+        "                   \"args\" are PROGRAM and ARGS when none follow.\n"
+        "                   Flags override it: --env adds to its \"env\",\n"
+        "                   --disk and --net replace its \"disks\", \"net\"\n"
         "  --mem SIZE       guest memory (default 1G; suffixes K M G T)\n"
         "  --env KEY=VALUE  set a variable in the program's environment\n"
         "                   (repeatable; the host's is not inherited)\n"
@@ -39,6 +43,9 @@ static void run_usage(FILE *f)
         "                   read-only. A directory becomes an image first\n"
         "  --disk IMAGE:/mnt[:ro]  mount another ext4 image (repeatable, 3 at\n"
         "                   most)\n"
+        "  --net tap:NAME[,mac=MAC][,ip=A.B.C.D[/N]][,gw=A.B.C.D]\n"
+        "                   a network interface on the existing host tap\n"
+        "                   NAME (repeatable, 4 at most; N defaults to 24)\n"
         "  --trace          print every system call on stderr\n"
         "  --seccomp=MODE   on (default): the sandbox's seccomp filter;\n"
         "                   log or off: for debugging only (husk policy\n"
@@ -54,37 +61,6 @@ static int bad(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fputc('\n', stderr);
     return HUSK_EXIT_ERROR;
-}
-
-/* "512M", "1G", "1048576": bytes, or 0 when malformed. */
-uint64_t parse_size(const char *s);
-uint64_t parse_size(const char *s)
-{
-    char *end;
-    errno = 0;
-    if (*s < '0' || *s > '9')
-        return 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno)
-        return 0;
-    int shift = 0;
-    switch (*end) {
-    case 'k':
-    case 'K': shift = 10; break;
-    case 'm':
-    case 'M': shift = 20; break;
-    case 'g':
-    case 'G': shift = 30; break;
-    case 't':
-    case 'T': shift = 40; break;
-    case 0: break;
-    default: return 0;
-    }
-    if (*end && end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B"))
-        return 0;
-    if (v > (~0ULL >> shift))
-        return 0;
-    return (uint64_t)v << shift;
 }
 
 static bool valid_env(const char *kv)
@@ -125,11 +101,21 @@ static const char *find_program(const char *name)
     return name;
 }
 
+/* What the flags say besides cfg itself. */
+struct run_flags {
+    char **sets; /* --env KEY=VALUE, in order */
+    int nsets;
+    bool env_host;
+    bool help;          /* --help was printed */
+    const char *config; /* --config FILE */
+    bool disks, nets;   /* --disk, --net seen: they replace the config's */
+};
+
 /* Parse husk run's options into cfg. Returns the index of PROGRAM in
-   argv (argc when there is none), or -1 after printing an error; *exit0 is
-   set when --help was printed. */
+   argv (argc when there is none), or -1 after printing an error or the
+   help (f->help). */
 static int parse_options(int argc, char **argv, struct husk_config *cfg,
-                         char **sets, int *nsets, bool *env_host, bool *exit0)
+                         struct run_flags *f)
 {
     int i;
     for (i = 1; i < argc; i++) {
@@ -141,12 +127,12 @@ static int parse_options(int argc, char **argv, struct husk_config *cfg,
             return i;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             run_usage(stdout);
-            *exit0 = true;
+            f->help = true;
             return -1;
         } else if (!strcmp(a, "--trace")) {
             cfg->trace = true;
         } else if (!strcmp(a, "--env-host")) {
-            *env_host = true;
+            f->env_host = true;
         } else if (!strcmp(a, "--expose-hostcall")) {
             cfg->expose_hostcall = true;
         } else if (!strncmp(a, "--seccomp=", 10)) {
@@ -158,33 +144,43 @@ static int parse_options(int argc, char **argv, struct husk_config *cfg,
                 cfg->seccomp = HUSK_SECCOMP_OFF;
             else
                 return bad("bad %s (on, log or off)", a), -1;
+        } else if (!strcmp(a, "--config")) {
+            if (!val)
+                return bad("option %s needs a value", a), -1;
+            if (f->config)
+                return bad("%s", "--config given twice"), -1;
+            f->config = argv[++i];
+        } else if (!strcmp(a, "--net")) {
+            if (!val)
+                return bad("option %s needs a value", a), -1;
+            if (!f->nets)
+                cfg->nnics = 0;
+            f->nets = true;
+            struct husk_nic nic;
+            char err[320];
+            if (nic_parse(argv[++i], &nic, err, sizeof(err)) < 0 ||
+                nic_add(cfg, &nic, err, sizeof(err)) < 0) {
+                fprintf(stderr, "husk: bad --net '%s': %s\n", argv[i], err);
+                return -1;
+            }
         } else if (!strcmp(a, "--disk")) {
             if (!val)
                 return bad("option %s needs a value", a), -1;
+            if (!f->disks)
+                cfg->ndisks = 0;
+            f->disks = true;
             if (cfg->ndisks == HUSK_MAX_DISKS)
                 return bad("at most %s --disk options", "3"), -1;
-            char *spec = strdup(argv[++i]);
-            if (!spec)
-                return bad("%s", "out of memory"), -1;
-            struct husk_disk *k = &cfg->disks[cfg->ndisks];
-            size_t n = strlen(spec);
-            if (n > 3 && !strcmp(spec + n - 3, ":ro")) {
-                spec[n - 3] = 0;
-                k->ro = true;
-            }
-            char *colon = strrchr(spec, ':');
-            if (!colon || colon == spec || colon[1] != '/')
+            if (disk_parse(argv[++i], &cfg->disks[cfg->ndisks]) < 0)
                 return bad("bad --disk '%s' (IMAGE:/mount/point[:ro])",
                            argv[i]),
                        -1;
-            *colon = 0;
-            k->path = spec;
-            k->at = colon + 1;
             cfg->ndisks++;
         } else if (!strcmp(a, "--rootfs")) {
             if (!val)
                 return bad("option %s needs a value", a), -1;
             cfg->rootfs = argv[++i];
+            cfg->rootfs_ro = false;
             size_t n = strlen(cfg->rootfs);
             if (n > 3 && !strcmp(cfg->rootfs + n - 3, ":ro")) {
                 char *copy = strndup(cfg->rootfs, n - 3);
@@ -209,7 +205,7 @@ static int parse_options(int argc, char **argv, struct husk_config *cfg,
             } else if (!strcmp(a, "--env")) {
                 if (!valid_env(val))
                     return bad("bad --env '%s' (expected KEY=VALUE)", val), -1;
-                sets[(*nsets)++] = argv[i];
+                f->sets[f->nsets++] = argv[i];
             } else if (!strcmp(a, "--cwd")) {
                 if (val[0] != '/' || strlen(val) >= 4096)
                     return bad("bad --cwd '%s' (an absolute path)", val), -1;
@@ -234,37 +230,51 @@ static const struct husk_config defaults = {
 };
 
 /* Options into cfg, and the program's environment built (the caller frees
-   cfg->envp). Returns the index of PROGRAM in argv (argc when there is
-   none), or -1 with *status set (0 after --help, 125 after an error). */
+   cfg->envp). With --config the file is read first, wherever the flag
+   stands, then the flags are parsed again over it, so flags win. The
+   environment is the host's (--env-host), then the file's "env", then
+   --env, a later KEY replacing an earlier one. Returns the index of
+   PROGRAM in argv (argc when there is none), or -1 with *status set (0
+   after --help, 125 after an error). */
 static int configure(int argc, char **argv, struct husk_config *cfg,
                      int *status)
 {
     char **sets = calloc(argc + 1, sizeof(char *));
-    int nsets = 0, nhost = 0, n = 0;
-    bool env_host = false, exit0 = false;
+    struct run_flags f = {.sets = sets};
+    int nhost = 0, n = 0;
     *cfg = defaults;
     *status = HUSK_EXIT_ERROR;
     if (!sets)
         return bad("%s", "out of memory"), -1;
-    int i = parse_options(argc, argv, cfg, sets, &nsets, &env_host, &exit0);
+    int i = parse_options(argc, argv, cfg, &f);
+    if (i >= 0 && f.config) {
+        const char *path = f.config;
+        *cfg = defaults;
+        f = (struct run_flags){.sets = sets};
+        i = config_load(path, cfg) < 0 ? -1
+                                       : parse_options(argc, argv, cfg, &f);
+    }
     if (i < 0) {
         free(sets);
-        *status = exit0 ? 0 : HUSK_EXIT_ERROR;
+        *status = f.help ? 0 : HUSK_EXIT_ERROR;
         return -1;
     }
-    if (env_host)
+    if (f.env_host)
         while (environ[nhost])
             nhost++;
-    char **env = calloc(nhost + nsets + 2, sizeof(char *));
+    char **env = calloc(nhost + cfg->envc + f.nsets + 2, sizeof(char *));
     if (!env) {
         free(sets);
         return bad("%s", "out of memory"), -1;
     }
     for (int k = 0; k < nhost; k++)
         env_set(env, &n, environ[k]);
-    for (int k = 0; k < nsets; k++)
-        env_set(env, &n, sets[k]);
+    for (int k = 0; k < cfg->envc; k++)
+        env_set(env, &n, cfg->envp[k]);
+    for (int k = 0; k < f.nsets; k++)
+        env_set(env, &n, f.sets[k]);
     free(sets);
+    free(cfg->envp);
     cfg->envp = env;
     cfg->envc = n;
     return i;
@@ -277,7 +287,10 @@ int cmd_run(int argc, char **argv)
     int i = configure(argc, argv, &cfg, &status);
     if (i < 0)
         return status;
-    if (i >= argc) {
+    if (i < argc) { /* a PROGRAM here replaces the config's "args" */
+        cfg.argv = argv + i;
+        cfg.argc = argc - i;
+    } else if (!cfg.argc) {
         free(cfg.envp);
         return bad("%s", "run: no program given (try husk run --help)");
     }
@@ -287,7 +300,7 @@ int cmd_run(int argc, char **argv)
         env_set(cfg.envp, &cfg.envc, stub);
     }
     /* the program is looked up inside the image, not on the host */
-    cfg.program = cfg.rootfs ? argv[i] : find_program(argv[i]);
+    cfg.program = cfg.rootfs ? cfg.argv[0] : find_program(cfg.argv[0]);
     char tmp_image[] = "/tmp/husk-rootfs-XXXXXX";
     struct stat st;
     if (cfg.rootfs && stat(cfg.rootfs, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -302,8 +315,6 @@ int cmd_run(int argc, char **argv)
         }
         cfg.rootfs = tmp_image;
     }
-    cfg.argv = argv + i;
-    cfg.argc = argc - i;
     status = tender_run(&cfg);
     if (cfg.rootfs == tmp_image)
         unlink(tmp_image);

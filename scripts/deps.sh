@@ -14,6 +14,7 @@ pkgs=(
   libpython3.11-testsuite  # CPython's own tests, run inside husk (python.t)
   e2fsprogs         # mkfs.ext4 (husk image build), e2fsck, debugfs (tests)
   libext2fs-dev     # ext4 images inside the kernel (static libext2fs.a)
+  libjansson-dev    # husk run --config FILE.json (static libjansson.a)
   clang-format      # make format-check
   git               # format-check lists the tracked sources
 )
