@@ -17,6 +17,7 @@
 #include "lwip/ip_addr.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h" /* tcp_ack_now */
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 
@@ -62,12 +63,12 @@ struct inet_sock {
     struct tcp_pcb *tcp;
     struct udp_pcb *udp;
     int state;
-    int err;      /* pending SO_ERROR, a positive errno */
-    bool bound;   /* bind or listen gave it an address */
+    int err;    /* pending SO_ERROR, a positive errno */
+    bool bound; /* bind or listen gave it an address */
     bool shut_rd, shut_wr;
-    bool rx_fin;  /* the peer sent FIN */
-    bool refused; /* the connection was refused or reset */
-    bool in_progress; /* connect said EINPROGRESS: the next says 0 */
+    bool rx_fin;               /* the peer sent FIN */
+    bool refused;              /* the connection was refused or reset */
+    bool in_progress;          /* connect said EINPROGRESS: the next says 0 */
     struct pbuf *rx, *rx_tail; /* TCP: received, not yet read */
     size_t rx_bytes;
     struct dgram *dq_head, *dq_tail; /* UDP */
@@ -79,10 +80,7 @@ struct inet_sock {
     bool nodelay;
 };
 
-static struct inet_sock *is(struct socket *s)
-{
-    return s->priv;
-}
+static struct inet_sock *is(struct socket *s) { return s->priv; }
 
 static long err_errno(err_t e)
 {
@@ -125,10 +123,7 @@ struct sockaddr_in6_k {
     uint32_t scope_id;
 };
 
-static uint16_t be16(uint16_t v)
-{
-    return (uint16_t)(v >> 8 | v << 8);
-}
+static uint16_t be16(uint16_t v) { return (uint16_t)(v >> 8 | v << 8); }
 
 /* A sockaddr from the program into lwIP's form. */
 static long addr_from(struct inet_sock *i, const void *sa, int len,
@@ -150,7 +145,8 @@ static long addr_from(struct inet_sock *i, const void *sa, int len,
     if (family != AF_INET6)
         return -EAFNOSUPPORT;
     const struct sockaddr_in6_k *a = sa;
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
+                                       0, 0, 0, 0, 0xff, 0xff};
     if (!memcmp(a->addr, mapped, 12)) {
         if (i->v6only)
             return -ENETUNREACH;
@@ -206,8 +202,7 @@ static bool addr_local(const ip_addr_t *ip)
         if (IP_IS_V6(ip))
             for (int k = 0; k < LWIP_IPV6_NUM_ADDRESSES; k++)
                 if (ip6_addr_isvalid(netif_ip6_addr_state(n, k)) &&
-                    !memcmp(ip_2_ip6(ip)->addr, netif_ip6_addr(n, k)->addr,
-                            16))
+                    !memcmp(ip_2_ip6(ip)->addr, netif_ip6_addr(n, k)->addr, 16))
                     return true;
     }
     return false;
@@ -269,11 +264,11 @@ static void on_err(void *arg, err_t err)
     i->tcp = NULL;
     bool connecting = i->state == I_CONNECTING;
     /* as Linux's tcp_reset: a reset after the peer's FIN is EPIPE */
-    i->err = connecting && err == ERR_RST ? ECONNREFUSED
+    i->err = connecting && err == ERR_RST  ? ECONNREFUSED
              : err == ERR_RST && i->rx_fin ? EPIPE
-             : err == ERR_RST             ? ECONNRESET
-             : err == ERR_ABRT            ? ECONNABORTED
-                                          : (int)-err_errno(err);
+             : err == ERR_RST              ? ECONNRESET
+             : err == ERR_ABRT             ? ECONNABORTED
+                                           : (int)-err_errno(err);
     i->refused = true;
     i->state = I_CLOSED;
     sock_wake(i->sock);
@@ -415,16 +410,14 @@ static long inet_listen(struct socket *s, int backlog)
         if (!i->bound) {
             if (s->reuseaddr)
                 ip_set_option(i->tcp, SOF_REUSEADDR);
-            r = err_errno(
-                tcp_bind(i->tcp, i->v6 ? any_of(i, IP6_ADDR_ANY) : IP4_ADDR_ANY,
-                         0));
+            r = err_errno(tcp_bind(
+                i->tcp, i->v6 ? any_of(i, IP6_ADDR_ANY) : IP4_ADDR_ANY, 0));
         }
         i->backlog = backlog < 1 ? 1 : MIN(backlog, 4096);
         err_t e = ERR_OK;
-        struct tcp_pcb *l =
-            r ? NULL
-              : tcp_listen_with_backlog_and_err(
-                    i->tcp, (u8_t)MIN(i->backlog, 255), &e);
+        struct tcp_pcb *l = r ? NULL
+                              : tcp_listen_with_backlog_and_err(
+                                    i->tcp, (u8_t)MIN(i->backlog, 255), &e);
         if (!r && !l)
             r = err_errno(e);
         if (l) {
@@ -448,8 +441,7 @@ static long inet_connect(struct socket *s, const void *addr, int len)
         if (i->state == I_CONNECTED) {
             r = 0;
             i->in_progress = false;
-        }
-        else if (i->state == I_CONNECTING)
+        } else if (i->state == I_CONNECTING)
             r = -EALREADY;
         else if (i->err) {
             r = -i->err;
@@ -627,8 +619,8 @@ static long udp_send_one(struct inet_sock *i, struct kmsg *m)
         return -ENOBUFS;
     long r = kmsg_copy_from(m, 0, p->payload, m->total);
     if (r >= 0) {
-        err_t e = m->name ? udp_sendto(i->udp, p, &ip, port)
-                          : udp_send(i->udp, p);
+        err_t e =
+            m->name ? udp_sendto(i->udp, p, &ip, port) : udp_send(i->udp, p);
         r = e == ERR_OK ? (long)m->total : err_errno(e);
         if (e == ERR_RTE)
             r = -ENETUNREACH;
@@ -645,8 +637,8 @@ static long inet_sendmsg(struct socket *s, struct kmsg *m, int flags)
     if (flags & MSG_OOB)
         return -EOPNOTSUPP;
     net_lock();
-    long r = s->type == SOCK_STREAM ? tcp_send(i, m, flags)
-                                    : udp_send_one(i, m);
+    long r =
+        s->type == SOCK_STREAM ? tcp_send(i, m, flags) : udp_send_one(i, m);
     net_unlock();
     return r;
 }
@@ -673,8 +665,7 @@ static long pbuf_to_msg(struct kmsg *m, size_t at, struct pbuf *p, size_t off,
 
 static long tcp_recv_msg(struct inet_sock *i, struct kmsg *m, int flags)
 {
-    if (i->state == I_LISTEN || i->state == I_NEW ||
-        i->state == I_CONNECTING)
+    if (i->state == I_LISTEN || i->state == I_NEW || i->state == I_CONNECTING)
         return i->state == I_CONNECTING ? -EAGAIN : -ENOTCONN;
     if (!i->rx) {
         if (i->shut_rd || i->rx_fin)
@@ -714,6 +705,13 @@ static long tcp_recv_msg(struct inet_sock *i, struct kmsg *m, int flags)
             if (i->tcp)
                 tcp_recved(i->tcp, k);
             left -= k;
+        }
+        /* as Linux's tcp_cleanup_rbuf: a delayed ACK goes out when the
+           program reads, not a timer tick later (a sender's Nagle waits
+           for it) */
+        if (i->tcp && (i->tcp->flags & TF_ACK_DELAY)) {
+            tcp_ack_now(i->tcp);
+            tcp_output(i->tcp);
         }
     }
     return (long)n;

@@ -91,7 +91,7 @@ struct kmsg {
        recvmsg: filled by the family */
     struct file **fds;
     int nfds;
-    int flags; /* recvmsg: MSG_TRUNC, MSG_CTRUNC out */
+    int flags;        /* recvmsg: MSG_TRUNC, MSG_CTRUNC out */
     bool family_unix; /* sendmsg: SCM_RIGHTS allowed */
     size_t total;
 };
@@ -121,8 +121,8 @@ struct sock_ops {
 struct socket {
     const struct sock_ops *ops;
     int family, type, protocol;
-    struct file *file; /* the file it is (no reference) */
-    unsigned long seq; /* moves when its readiness may have changed */
+    struct file *file;          /* the file it is (no reference) */
+    unsigned long seq;          /* moves when its readiness may have changed */
     int64_t rcvtimeo, sndtimeo; /* ns; 0: none */
     int rcvbuf, sndbuf;
     bool reuseaddr, reuseport, keepalive, passcred;

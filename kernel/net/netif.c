@@ -45,8 +45,8 @@ struct tap {
 
 static struct {
     struct spinlock lock;
-    bool up;              /* lwIP initialised */
-    bool thread;          /* the network thread runs */
+    bool up;     /* lwIP initialised */
+    bool thread; /* the network thread runs */
     struct tap taps[4];
     int ntaps;
     uint8_t frame[65536]; /* the network thread's receive buffer */
@@ -57,8 +57,7 @@ static struct {
 void net_lock(void)
 {
     for (int spins = 0;
-         __atomic_exchange_n(&net.lock.locked, 1, __ATOMIC_ACQUIRE);
-         spins++) {
+         __atomic_exchange_n(&net.lock.locked, 1, __ATOMIC_ACQUIRE); spins++) {
         while (__atomic_load_n(&net.lock.locked, __ATOMIC_RELAXED)) {
             if (spins++ > 200) /* held long (a big send): give the CPU */
                 host_cpu_yield();
@@ -82,10 +81,7 @@ bool net_thread_running(void)
 
 /* ---- lwIP's platform hooks ---- */
 
-void *husk_lwip_malloc(size_t n)
-{
-    return kmalloc(n);
-}
+void *husk_lwip_malloc(size_t n) { return kmalloc(n); }
 
 void *husk_lwip_calloc(size_t n, size_t m)
 {
@@ -94,10 +90,7 @@ void *husk_lwip_calloc(size_t n, size_t m)
     return kzalloc(n * m);
 }
 
-void husk_lwip_free(void *p)
-{
-    kfree(p);
-}
+void husk_lwip_free(void *p) { kfree(p); }
 
 uint32_t husk_lwip_rand(void)
 {
@@ -406,8 +399,9 @@ long net_ifioctl(unsigned long req, uptr_t arg)
     bool lo = !strcmp(name, "lo");
     switch (req) {
     case 0x8913: /* SIOCGIFFLAGS */
-        q.u.flags = (short)(IFF_UP | IFF_RUNNING |
-                            (lo ? IFF_LOOPBACK : IFF_BROADCAST | IFF_MULTICAST));
+        q.u.flags =
+            (short)(IFF_UP | IFF_RUNNING |
+                    (lo ? IFF_LOOPBACK : IFF_BROADCAST | IFF_MULTICAST));
         break;
     case 0x8915: /* SIOCGIFADDR */
         if (ip4_addr_isany_val(*netif_ip4_addr(n))) {

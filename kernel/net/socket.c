@@ -25,10 +25,7 @@
 
 int nofile_limit(void);
 
-static inline struct fdtable *fdt(void)
-{
-    return current_proc()->fdt;
-}
+static inline struct fdtable *fdt(void) { return current_proc()->fdt; }
 
 struct socket *sock_of(struct file *f)
 {
@@ -43,8 +40,8 @@ void sock_wake(struct socket *s)
 
 /* ---- moving bytes between messages and kernel memory ---- */
 
-static long kmsg_copy(struct kmsg *m, size_t skip, char *kbuf,
-                      const char *ksrc, size_t n)
+static long kmsg_copy(struct kmsg *m, size_t skip, char *kbuf, const char *ksrc,
+                      size_t n)
 {
     bool to_msg = ksrc != NULL;
     size_t done = 0;
@@ -276,10 +273,7 @@ struct socket *sock_alloc(int family, int type, int protocol)
 }
 
 /* Drop a socket that never got an fd. */
-static void sock_discard(struct socket *s)
-{
-    file_put(s->file);
-}
+static void sock_discard(struct socket *s) { file_put(s->file); }
 
 static long sock_install(struct socket *s, int flags)
 {
@@ -718,9 +712,8 @@ static long control_out(struct kmsg *m, uptr_t uctl, uint64_t len, int flags)
         int got = 0;
         for (; got < n; got++) {
             file_get(m->fds[got]);
-            int fd =
-                fdt_install(fdt(), m->fds[got], 0, nofile_limit(),
-                            (flags & MSG_CMSG_CLOEXEC) != 0);
+            int fd = fdt_install(fdt(), m->fds[got], 0, nofile_limit(),
+                                 (flags & MSG_CMSG_CLOEXEC) != 0);
             if (fd < 0) {
                 file_put(m->fds[got]);
                 m->flags |= MSG_CTRUNC;
@@ -730,9 +723,9 @@ static long control_out(struct kmsg *m, uptr_t uctl, uint64_t len, int flags)
         }
         struct linux_cmsghdr c = {CMSG_HDR + (size_t)got * sizeof(int),
                                   SOL_SOCKET, SCM_RIGHTS};
-        if (got && (copy_out(uctl, &c, sizeof(c)) < 0 ||
-                    copy_out(uctl + CMSG_HDR, fds, (size_t)got * sizeof(int)) <
-                        0)) {
+        if (got &&
+            (copy_out(uctl, &c, sizeof(c)) < 0 ||
+             copy_out(uctl + CMSG_HDR, fds, (size_t)got * sizeof(int)) < 0)) {
             for (int i = 0; i < got; i++)
                 fdt_close(fdt(), fds[i]);
             got = 0;
@@ -814,8 +807,8 @@ static long msg_recv(struct file *f, struct linux_msghdr *h, uptr_t uh,
                  &out.msg_namelen, sizeof(int)) < 0 ||
         copy_out(uh + offsetof(struct linux_msghdr, msg_controllen),
                  &out.msg_controllen, sizeof(uint64_t)) < 0 ||
-        copy_out(uh + offsetof(struct linux_msghdr, msg_flags),
-                 &out.msg_flags, sizeof(int)) < 0)
+        copy_out(uh + offsetof(struct linux_msghdr, msg_flags), &out.msg_flags,
+                 sizeof(int)) < 0)
         return -EFAULT;
     return r;
 }
@@ -829,9 +822,8 @@ SYSCALL_DEFINE6(sendto, int, fd, uptr_t, buf, size_t, len, int, flags, uptr_t,
     if (!s)
         return r;
     struct linux_iovec iov = {buf, MIN(len, (size_t)0x7ffff000)};
-    struct linux_msghdr h = {.msg_name = uaddr,
-                             .msg_namelen = uaddr ? alen : 0,
-                             .msg_iovlen = 1};
+    struct linux_msghdr h = {
+        .msg_name = uaddr, .msg_namelen = uaddr ? alen : 0, .msg_iovlen = 1};
     char addr[SOCKADDR_MAX + 1];
     struct kmsg m = {.iov = &iov, .iovlen = 1, .total = iov.iov_len};
     r = 0;
@@ -848,8 +840,8 @@ SYSCALL_DEFINE6(sendto, int, fd, uptr_t, buf, size_t, len, int, flags, uptr_t,
     return r;
 }
 
-SYSCALL_DEFINE6(recvfrom, int, fd, uptr_t, buf, size_t, len, int, flags,
-                uptr_t, uaddr, uptr_t, ulen)
+SYSCALL_DEFINE6(recvfrom, int, fd, uptr_t, buf, size_t, len, int, flags, uptr_t,
+                uaddr, uptr_t, ulen)
 {
     struct file *f;
     long r = 0;
@@ -858,13 +850,10 @@ SYSCALL_DEFINE6(recvfrom, int, fd, uptr_t, buf, size_t, len, int, flags,
         return r;
     char addr[SOCKADDR_MAX];
     struct linux_iovec iov = {buf, MIN(len, (size_t)0x7ffff000)};
-    struct kmsg m = {.iov = &iov,
-                     .iovlen = 1,
-                     .total = iov.iov_len,
-                     .name = addr};
-    r = iov.iov_len && !user_range_ok(buf, iov.iov_len)
-            ? -EFAULT
-            : do_recv(f, &m, flags);
+    struct kmsg m = {
+        .iov = &iov, .iovlen = 1, .total = iov.iov_len, .name = addr};
+    r = iov.iov_len && !user_range_ok(buf, iov.iov_len) ? -EFAULT
+                                                        : do_recv(f, &m, flags);
     kmsg_drop_fds(&m);
     file_put(f);
     if (r >= 0 && uaddr && m.namelen > 0) {
@@ -1011,13 +1000,9 @@ long sock_setsockopt_common(struct socket *s, int name, const void *val,
     case SO_KEEPALIVE: s->keepalive = v != 0; return 0;
     case SO_PASSCRED: s->passcred = v != 0; return 0;
     case SO_SNDBUF:
-    case SO_SNDBUFFORCE:
-        s->sndbuf = MAX(4608, MIN(v, 1 << 22) * 2);
-        return 0;
+    case SO_SNDBUFFORCE: s->sndbuf = MAX(4608, MIN(v, 1 << 22) * 2); return 0;
     case SO_RCVBUF:
-    case SO_RCVBUFFORCE:
-        s->rcvbuf = MAX(2304, MIN(v, 1 << 22) * 2);
-        return 0;
+    case SO_RCVBUFFORCE: s->rcvbuf = MAX(2304, MIN(v, 1 << 22) * 2); return 0;
     case SO_DEBUG:
     case SO_DONTROUTE:
     case SO_BROADCAST:

@@ -53,7 +53,7 @@ struct unix_sock {
     int nacc, backlog;
     /* the bound name */
     char addr[ADDR_MAX];
-    int addrlen; /* 0: unbound */
+    int addrlen;       /* 0: unbound */
     uint64_t dev, ino; /* a filesystem name's node */
 };
 
@@ -61,10 +61,7 @@ static struct spinlock unix_lock;
 static struct unix_sock *all_socks;
 static unsigned autobind_next;
 
-static struct unix_sock *us(struct socket *s)
-{
-    return s->priv;
-}
+static struct unix_sock *us(struct socket *s) { return s->priv; }
 
 static void wake(struct unix_sock *u)
 {
@@ -112,8 +109,7 @@ static struct unix_sock *find_bound(uint64_t dev, uint64_t ino,
     for (struct unix_sock *u = all_socks; u; u = u->next_all) {
         if (!u->addrlen)
             continue;
-        if (addr ? (u->addrlen == len && !memcmp(u->addr, addr, len) &&
-                    !u->ino)
+        if (addr ? (u->addrlen == len && !memcmp(u->addr, addr, len) && !u->ino)
                  : (u->ino == ino && u->dev == dev))
             return u;
     }
@@ -143,8 +139,7 @@ static long make_node(const char *path, uint64_t *dev, uint64_t *ino)
     } else if (!parent.inode->iops->create) {
         r = -EPERM;
     } else {
-        uint32_t mode =
-            LINUX_S_IFSOCK | (0777 & ~current_proc()->umask);
+        uint32_t mode = LINUX_S_IFSOCK | (0777 & ~current_proc()->umask);
         r = inode_permission(parent.inode, 3 /* W_OK|X_OK */);
         if (r == 0)
             r = parent.inode->iops->create(parent.inode, last, mode, 0, NULL,
@@ -282,8 +277,7 @@ static long unix_connect(struct socket *s, const void *addr, int len)
     }
     long r = lookup_peer(addr, len, &l); /* unix_lock held if 0 */
     if (r)
-        return r == -EINVAL && len >= 2 &&
-                       *(const uint16_t *)addr != AF_UNIX
+        return r == -EINVAL && len >= 2 && *(const uint16_t *)addr != AF_UNIX
                    ? -EINVAL
                    : r;
     if (l->sock->type != s->type) {
@@ -441,8 +435,8 @@ static long unix_sendmsg(struct socket *s, struct kmsg *m, int flags)
     size_t n = m->total;
     if (stream)
         n = MIN(n, room);
-    if ((stream && !n && m->total) || (!stream && m->total > room &&
-                                       to->rq_bytes)) {
+    if ((stream && !n && m->total) ||
+        (!stream && m->total > room && to->rq_bytes)) {
         spin_unlock(&unix_lock);
         return -EAGAIN;
     }
