@@ -323,7 +323,8 @@ static int bad(struct doc *d, const char *fmt, ...)
 static int bad(struct doc *d, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "husk: config %s: ", show(d->path));
+    fprintf(stderr,
+            "husk: config %s: ", d->path); /* whole: it names the file */
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);

@@ -15,6 +15,13 @@ pkgs=(
   e2fsprogs         # mkfs.ext4 (husk image build), e2fsck, debugfs (tests)
   libext2fs-dev     # ext4 images inside the kernel (static libext2fs.a)
   libjansson-dev    # husk run --config FILE.json (static libjansson.a)
+  nginx-light       # a real server inside husk (tests/host/net.t, bench)
+  redis-server      # another (tests/host/net.t, bench)
+  redis-tools       # redis-cli, redis-benchmark: its clients on the host side
+  curl              # fetches from servers inside husk
+  iproute2          # ip netns, ip tuntap: the test networks (scripts/net.sh)
+  iputils-ping      # ping a sandbox through its tap
+  wrk               # nginx requests/s (bench/net.sh)
   clang-format      # make format-check
   git               # format-check lists the tracked sources
 )
@@ -24,11 +31,16 @@ for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
     || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  SUDO=
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
-echo "deps: installing ${missing[*]}"
-SUDO=
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# lwIP's source, from Debian's source package (a private deb-src list: the
+# system's apt configuration is left alone)
+cd "$(dirname "$0")/.."
+scripts/lwip-source.sh "${LWIP_DIR:-build/lwip}"
