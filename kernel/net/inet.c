@@ -598,6 +598,21 @@ static long tcp_send(struct inet_sock *i, struct kmsg *m, int flags)
     return r;
 }
 
+/* A datagram to a local address where nothing is bound: Linux's ICMP
+   port unreachable comes back to a connected socket as ECONNREFUSED.
+   lwIP does not pass ICMP errors to UDP pcbs, so husk sees it here (for
+   its own addresses only). */
+static bool udp_nobody(const ip_addr_t *ip, u16_t port)
+{
+    if (!addr_local(ip))
+        return false;
+    for (struct udp_pcb *u = udp_pcbs; u; u = u->next)
+        if (u->local_port == port &&
+            (ip_addr_isany(&u->local_ip) || ip_addr_cmp(&u->local_ip, ip)))
+            return false;
+    return true;
+}
+
 static long udp_send_one(struct inet_sock *i, struct kmsg *m)
 {
     size_t max = i->v6 ? 65527 : 65507;
@@ -624,8 +639,13 @@ static long udp_send_one(struct inet_sock *i, struct kmsg *m)
         r = e == ERR_OK ? (long)m->total : err_errno(e);
         if (e == ERR_RTE)
             r = -ENETUNREACH;
-        if (r == 0 || r > 0)
+        if (r >= 0)
             i->bound = true;
+        if (r >= 0 && !m->name &&
+            udp_nobody(&i->udp->remote_ip, i->udp->remote_port)) {
+            i->err = ECONNREFUSED;
+            sock_wake(i->sock);
+        }
     }
     pbuf_free(p);
     return r;
@@ -720,6 +740,11 @@ static long tcp_recv_msg(struct inet_sock *i, struct kmsg *m, int flags)
 static long udp_recv_one(struct inet_sock *i, struct kmsg *m, int flags)
 {
     struct dgram *d = i->dq_head;
+    if (i->err) { /* once, as Linux's sock_error */
+        long r = -i->err;
+        i->err = 0;
+        return r;
+    }
     if (!d)
         return i->shut_rd ? 0 : -EAGAIN;
     size_t len = d->p->tot_len, n = MIN(len, m->total);

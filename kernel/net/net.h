@@ -93,6 +93,8 @@ struct kmsg {
     int nfds;
     int flags;        /* recvmsg: MSG_TRUNC, MSG_CTRUNC out */
     bool family_unix; /* sendmsg: SCM_RIGHTS allowed */
+    bool has_cred;    /* recvmsg: SCM_CREDENTIALS to give (pid uid gid) */
+    int cred[3];
     size_t total;
 };
 

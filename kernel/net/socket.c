@@ -697,8 +697,24 @@ static long control_in(struct kmsg *m, uptr_t uctl, uint64_t len)
 static long control_out(struct kmsg *m, uptr_t uctl, uint64_t len, int flags)
 {
     long used = 0;
+    if (m->has_cred) { /* first, as Linux's scm_recv */
+        struct linux_cmsghdr c = {CMSG_HDR + sizeof(m->cred), SOL_SOCKET,
+                                  SCM_CREDENTIALS};
+        if (len < CMSG_HDR + sizeof(m->cred)) {
+            m->flags |= MSG_CTRUNC;
+        } else {
+            if (copy_out(uctl, &c, sizeof(c)) < 0 ||
+                copy_out(uctl + CMSG_HDR, m->cred, sizeof(m->cred)) < 0) {
+                kmsg_drop_fds(m);
+                return -EFAULT;
+            }
+            used = (long)MIN(len, CMSG_ALIGN(c.cmsg_len));
+            uctl += (uptr_t)used;
+            len -= (uint64_t)used;
+        }
+    }
     if (!m->nfds)
-        return 0;
+        return used;
     size_t room = len >= CMSG_HDR ? (len - CMSG_HDR) / sizeof(int) : 0;
     int n = (int)MIN(room, (size_t)m->nfds);
     if (n < m->nfds)
@@ -731,7 +747,7 @@ static long control_out(struct kmsg *m, uptr_t uctl, uint64_t len, int flags)
             got = 0;
             used = -EFAULT;
         } else if (got) {
-            used = (long)MIN(len, CMSG_ALIGN(c.cmsg_len));
+            used += (long)MIN(len, CMSG_ALIGN(c.cmsg_len));
         }
         kfree(fds);
     }

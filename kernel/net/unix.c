@@ -11,7 +11,9 @@
    default socket buffer is about that size). connect to a listener makes
    the server's socket at once and queues it for accept, as Linux does.
 
-   Not done: SCM_CREDENTIALS is accepted and not delivered; a socket
+   SCM_CREDENTIALS: a receiver with SO_PASSCRED gets the process's own
+   (there is one process); what a sender attaches is not checked.
+   Not done: a socket
    passed over itself (an SCM_RIGHTS cycle) is never freed, as there is no
    garbage collector for such cycles. */
 #include "abi/linux/fcntl.h"
@@ -560,6 +562,13 @@ static long unix_recvmsg(struct socket *s, struct kmsg *m, int flags)
     spin_unlock(&unix_lock);
     if (r < 0 && !done)
         return r;
+    if (s->passcred) { /* the one process sends everything */
+        struct proc *p = current_proc();
+        m->has_cred = true;
+        m->cred[0] = p->pid;
+        m->cred[1] = (int)p->euid;
+        m->cred[2] = (int)p->egid;
+    }
     if (!(flags & MSG_PEEK)) {
         wake(u);
         if (peer)
