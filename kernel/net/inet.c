@@ -76,6 +76,10 @@ struct inet_sock {
     /* listening */
     struct inet_sock *acc_head, *acc_tail, *acc_next;
     int nacc, backlog;
+    /* SO_REUSEPORT: a second listener on a port shares the first one's
+       pcb and queue (lwIP allows one listener per port); it holds a
+       reference on that socket's file */
+    struct inet_sock *alias;
     int keepidle, keepintvl, keepcnt; /* seconds */
     bool nodelay;
 };
@@ -381,7 +385,7 @@ static long inet_bind(struct socket *s, const void *addr, int len)
     else if (!addr_local(&ip))
         r = -EADDRNOTAVAIL;
     else if (i->tcp) {
-        if (s->reuseaddr)
+        if (s->reuseaddr || s->reuseport)
             ip_set_option(i->tcp, SOF_REUSEADDR);
         r = err_errno(tcp_bind(i->tcp, any_of(i, &ip), port));
     } else if (i->udp) {
@@ -393,6 +397,30 @@ static long inet_bind(struct socket *s, const void *addr, int len)
         i->bound = true;
     net_unlock();
     return r;
+}
+
+/* listen on a port another SO_REUSEPORT socket listens on: become its
+   alias (net_lock held). */
+static bool reuseport_join(struct inet_sock *i)
+{
+    for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l;
+         l = l->next) {
+        struct inet_sock *o = l->callback_arg;
+        if (!o || o->alias || !o->sock->reuseport ||
+            l->local_port != i->tcp->local_port ||
+            !ip_addr_cmp(&l->local_ip, &i->tcp->local_ip))
+            continue;
+        tcp_arg(i->tcp, NULL);
+        tcp_close(i->tcp);
+        i->tcp = NULL;
+        i->alias = o;
+        i->state = I_LISTEN;
+        i->bound = true;
+        file_get(o->sock->file);
+        i->sock->seq_from = o->sock;
+        return true;
+    }
+    return false;
 }
 
 static long inet_listen(struct socket *s, int backlog)
@@ -420,6 +448,8 @@ static long inet_listen(struct socket *s, int backlog)
                                     i->tcp, (u8_t)MIN(i->backlog, 255), &e);
         if (!r && !l)
             r = err_errno(e);
+        if (r == -EADDRINUSE && s->reuseport && reuseport_join(i))
+            r = 0;
         if (l) {
             i->tcp = l;
             i->bound = true;
@@ -513,7 +543,11 @@ static long inet_connect(struct socket *s, const void *addr, int len)
 static long inet_accept(struct socket *s, struct socket **out)
 {
     struct inet_sock *i = is(s);
+    if (s->type != SOCK_STREAM)
+        return -EOPNOTSUPP;
     net_lock();
+    if (i->alias)
+        i = i->alias;
     if (i->state != I_LISTEN) {
         net_unlock();
         return -EINVAL;
@@ -538,6 +572,8 @@ static long inet_getname(struct socket *s, void *addr, int *len, bool peer)
     struct inet_sock *i = is(s);
     net_lock();
     long r = 0;
+    if (i->alias)
+        i = i->alias;
     if (peer) {
         if (i->state != I_CONNECTED || (!i->tcp && !i->udp))
             r = -ENOTCONN;
@@ -560,13 +596,15 @@ static long inet_getname(struct socket *s, void *addr, int *len, bool peer)
 
 static long tcp_send(struct inet_sock *i, struct kmsg *m, int flags)
 {
+    if (i->state == I_CONNECTING)
+        return -EAGAIN; /* the caller waits for the connection */
     if (!i->tcp || i->state != I_CONNECTED) {
         if (i->err) {
             long r = -i->err;
             i->err = 0;
             return r;
         }
-        return i->state == I_CLOSED ? -EPIPE : -ENOTCONN;
+        return -EPIPE; /* Linux: also on a never-connected socket */
     }
     if (i->shut_wr)
         return -EPIPE;
@@ -818,7 +856,7 @@ static unsigned inet_poll(struct socket *s)
     }
     switch (i->state) {
     case I_LISTEN:
-        if (i->acc_head)
+        if ((i->alias ? i->alias : i)->acc_head)
             m |= POLLIN | POLLRDNORM;
         break;
     case I_NEW: m |= POLLOUT | POLLWRNORM | POLLHUP; break;
@@ -900,7 +938,7 @@ static long inet_setsockopt(struct socket *s, int level, int name,
     int v = int_of(val);
     if (level == IPPROTO_TCP) {
         if (s->type != SOCK_STREAM)
-            return -EOPNOTSUPP;
+            return -ENOPROTOOPT; /* Linux: getsockopt says EOPNOTSUPP */
         switch (name) {
         case TCP_NODELAY:
             net_lock();
@@ -989,7 +1027,7 @@ static long inet_getsockopt(struct socket *s, int level, int name, void *val,
         }
     } else if (level == IPPROTO_TCP) {
         if (s->type != SOCK_STREAM)
-            return -EOPNOTSUPP;
+            return -EOPNOTSUPP; /* as Linux: setsockopt says ENOPROTOOPT */
         switch (name) {
         case TCP_NODELAY: v = i->nodelay; break;
         case TCP_KEEPIDLE: v = i->keepidle ? i->keepidle : 7200; break;
@@ -1010,10 +1048,12 @@ static long inet_getsockopt(struct socket *s, int level, int name, void *val,
             v = 64;
         else
             return -ENOPROTOOPT;
-    } else if (level == IPPROTO_IPV6 && i->v6 && name == IPV6_V6ONLY) {
+    } else if (level == IPPROTO_IPV6 && i->v6) {
+        if (name != IPV6_V6ONLY)
+            return -ENOPROTOOPT;
         v = i->v6only;
     } else {
-        return -ENOPROTOOPT;
+        return -EOPNOTSUPP; /* a level this socket's protocols lack */
     }
     memcpy(val, &v, sizeof(v));
     *len = sizeof(v);
@@ -1058,7 +1098,10 @@ static void inet_release(struct socket *s)
         pbuf_free(d->p);
         kfree(d);
     }
+    struct inet_sock *alias = i->alias;
     net_unlock();
+    if (alias)
+        file_put(alias->sock->file);
     while (pending) { /* connections never accepted: reset */
         struct inet_sock *next = pending->acc_next;
         pending->sock->linger_on = 1;

@@ -129,6 +129,7 @@ struct socket {
     int rcvbuf, sndbuf;
     bool reuseaddr, reuseport, keepalive, passcred;
     int linger_on, linger_secs;
+    struct socket *seq_from; /* its readiness is another's too (an alias) */
     void *priv;
 };
 

@@ -89,7 +89,10 @@ static unsigned sock_poll(struct file *f, unsigned long *seq)
 {
     struct socket *s = f->priv;
     if (seq)
-        *seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+        *seq =
+            __atomic_load_n(&s->seq, __ATOMIC_RELAXED) +
+            (s->seq_from ? __atomic_load_n(&s->seq_from->seq, __ATOMIC_RELAXED)
+                         : 0);
     return s->ops->poll(s);
 }
 
