@@ -20,6 +20,7 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/sys.h"
+#include "lwip/priv/tcp_priv.h" /* tcp_active_pcbs, tcp_ticks */
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
@@ -202,6 +203,28 @@ struct host_pollfd {
     int16_t events, revents;
 };
 
+/* A SYN flood from addresses that never answer fills a listener's
+   backlog with half-open connections, which lwIP keeps for 20 s (it has
+   no SYN cookies): while a listener is full, drop its half-open
+   connections older than about a second (lwIP's slow ticks are 500 ms),
+   so that real clients get in again at once. net_lock held. */
+static void prune_half_open(void)
+{
+    bool again = true;
+    while (again) {
+        again = false;
+        for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next) {
+            struct tcp_pcb_listen *l = p->listener;
+            if (p->state != SYN_RCVD || !l || l->accepts_pending < l->backlog ||
+                (u32_t)(tcp_ticks - p->tmr) < 2)
+                continue;
+            tcp_abort(p); /* gives its backlog slot back */
+            again = true;
+            break;
+        }
+    }
+}
+
 static void net_main(void *arg)
 {
     (void)arg;
@@ -210,6 +233,7 @@ static void net_main(void *arg)
         net_lock();
         taps_read();
         sys_check_timeouts();
+        prune_half_open();
         u32_t sleep = sys_timeouts_sleeptime();
         net_unlock();
         /* the TCP timer starts on demand, which a sleeper cannot see:

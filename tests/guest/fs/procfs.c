@@ -1145,11 +1145,13 @@ static void test_mountinfo(void)
                 break;
             }
         }
-        /* id parent maj:min root mountpoint opts [opt...] - type src sopts */
+        /* id parent maj:min root mountpoint opts [opt...] - type src sopts;
+           the root is a path, or for an nsfs mount (ip netns) a name such
+           as net:[4026532246] */
         if (!CHECK(n >= 10 && sep >= 6 && n - sep == 4 &&
                        sscanf(f[2], "%u:%u", &maj, &min) == 2 &&
-                       sscanf(f[0], "%d", &id) == 1 && f[3][0] == '/' &&
-                       f[4][0] == '/',
+                       sscanf(f[0], "%d", &id) == 1 &&
+                       (f[3][0] == '/' || strchr(f[3], ':')) && f[4][0] == '/',
                    "line %d does not parse", lines))
             continue;
         for (int i = 0; i < nids; i++)
