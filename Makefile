@@ -149,6 +149,7 @@ demo: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)HUSK=$(B)/husk BUILD_DIR=$(B) bench/run.sh
+	$(Q)HUSK=$(B)/husk BUILD_DIR=$(B) bench/net.sh
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null | grep -v errno_list.h)
 format-check:

@@ -52,7 +52,7 @@
     X(thread, exit, "exit", "")                                                \
     X(futex, op, "futex",                                                      \
       "words inside the guest arena, operations without PI; or the "           \
-      "kernel's event word, wait and wake")                                    \
+      "kernel's event word or network lock word, wait and wake")               \
     X(signal, reset, "rt_sigaction", "back to SIG_DFL, for a fatal fault")     \
     X(signal, kick, "tgkill", "to a thread of our own pid")                    \
     X(signal, block_all, "rt_sigprocmask", "the calling thread's own mask")    \

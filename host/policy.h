@@ -39,6 +39,7 @@ struct policy_params {
     uint64_t arena_lo, arena_hi; /* the arena; [hi, 2*hi-lo) is a guard */
     int pid;                     /* the sandbox's host pid */
     uint64_t kevent;             /* the kernel's event word (fs/wait.h) */
+    uint64_t netlock;            /* the network lock's word (net/net.h) */
     int ntaps;                   /* tap devices (--net) */
     int taps[4];                 /* ... their fds */
     int ndisks; /* disk images: the rootfs first, then --disk ones */

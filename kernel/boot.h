@@ -64,6 +64,9 @@ long kernel_read_program(const struct kboot *b, const char *name,
 long kernel_exec(const struct kboot *b, const char *path, uintptr_t *entry,
                  uintptr_t *sp, char *err, size_t errlen);
 
+/* The network lock's futex word (net/net.h), for the seccomp pin. */
+extern uint32_t net_lock_word;
+
 /* After the lock-down, before the program: start what must run beside
    it (the network thread, when there are taps: a thread started before
    the seccomp filter would not be under it). */

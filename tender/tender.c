@@ -457,7 +457,8 @@ static _Noreturn void start_child(const struct husk_config *cfg,
     struct policy_params pp = {.arena_lo = lo,
                                .arena_hi = hi,
                                .pid = pid,
-                               .kevent = (uint64_t)&kevent_word};
+                               .kevent = (uint64_t)&kevent_word,
+                               .netlock = (uint64_t)&net_lock_word};
     pp.ndisks = ndisks;
     memcpy(pp.disks, disks, sizeof(disks));
     pp.ntaps = ntaps;

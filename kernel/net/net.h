@@ -156,6 +156,9 @@ long unix_socketpair(struct socket *a, struct socket *b);
 long inet_create(struct socket *s);
 
 /* netif.c */
+/* The network lock: a futex word (0 free, 1 held, 2 held with sleepers),
+   its address pinned in the seccomp filter as the event word's is. */
+extern uint32_t net_lock_word;
 void net_lock(void);
 void net_unlock(void);
 /* lwIP up (once), the network thread running: 0 or -errno. */

@@ -45,34 +45,52 @@ struct tap {
 };
 
 static struct {
-    struct spinlock lock;
     bool up;     /* lwIP initialised */
     bool thread; /* the network thread runs */
     struct tap taps[4];
     int ntaps;
-    uint8_t frame[65536]; /* the network thread's receive buffer */
 } net;
 
 /* ---- the lock ---- */
 
+uint32_t net_lock_word;
+
+#define FUTEX_WAIT_PRIVATE 128
+#define FUTEX_WAKE_PRIVATE 129
+
+/* Drepper's mutex ("Futexes are tricky"): spin a little, then sleep on
+   the host futex; a holder sending a big write may keep it a while. */
 void net_lock(void)
 {
-    for (int spins = 0;
-         __atomic_exchange_n(&net.lock.locked, 1, __ATOMIC_ACQUIRE); spins++) {
-        while (__atomic_load_n(&net.lock.locked, __ATOMIC_RELAXED)) {
-            if (spins++ > 200) /* held long (a big send): give the CPU */
-                host_cpu_yield();
-            else
-                __builtin_ia32_pause();
-        }
+    uint32_t c = 0;
+    for (int i = 0; i < 100; i++) {
+        c = 0;
+        if (__atomic_compare_exchange_n(&net_lock_word, &c, 1, false,
+                                        __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            return;
+        __builtin_ia32_pause();
     }
+    if (c != 2)
+        c = __atomic_exchange_n(&net_lock_word, 2, __ATOMIC_ACQUIRE);
+    while (c != 0) {
+        host_futex_op(&net_lock_word, FUTEX_WAIT_PRIVATE, 2, NULL,
+                      &net_lock_word, 0);
+        c = __atomic_exchange_n(&net_lock_word, 2, __ATOMIC_ACQUIRE);
+    }
+}
+
+static void net_release(void)
+{
+    if (__atomic_exchange_n(&net_lock_word, 0, __ATOMIC_RELEASE) == 2)
+        host_futex_op(&net_lock_word, FUTEX_WAKE_PRIVATE, 1, NULL,
+                      &net_lock_word, 0);
 }
 
 void net_unlock(void)
 {
     if (net.up)
         netif_poll_all(); /* loopback packets, before anyone looks */
-    spin_unlock(&net.lock);
+    net_release();
 }
 
 bool net_thread_running(void)
@@ -176,26 +194,34 @@ static void taps_up(void)
         netif_set_default(&net.taps[0].netif);
 }
 
-/* Frames waiting on the taps into lwIP (net_lock held), at most a batch
-   per tap so that timers and senders get their turn. */
-static void taps_read(void)
+#define BATCH 32
+
+/* Frames waiting on the taps, read without the lock (a pbuf of the
+   kernel heap is all they need), at most a batch per tap so that timers
+   and senders get their turn; returns how many are in rx[]. */
+static int taps_read(struct pbuf **rx, int *from)
 {
+    int n = 0;
     for (int k = 0; k < net.ntaps; k++) {
         struct tap *t = &net.taps[k];
-        for (int n = 0; n < 64; n++) {
-            long r = host_net_read(t->fd, net.frame, sizeof(net.frame));
-            if (r <= 0)
-                break;
-            if (r < 14 || r > FRAME_MAX)
-                continue; /* a runt or a giant: dropped, as a NIC would */
-            struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)r, PBUF_RAM);
+        for (int b = 0; b < BATCH; b++) {
+            struct pbuf *p = pbuf_alloc(PBUF_RAW, FRAME_MAX + 1, PBUF_RAM);
             if (!p)
                 break;
-            memcpy(p->payload, net.frame, (size_t)r);
-            if (t->netif.input(p, &t->netif) != ERR_OK)
+            long r = host_net_read(t->fd, p->payload, FRAME_MAX + 1);
+            if (r < 14 || r > FRAME_MAX) {
+                /* none, or a runt or a giant: dropped, as a NIC would */
                 pbuf_free(p);
+                if (r <= 0)
+                    break;
+                continue;
+            }
+            pbuf_realloc(p, (u16_t)r);
+            rx[n] = p;
+            from[n++] = k;
         }
     }
+    return n;
 }
 
 struct host_pollfd {
@@ -229,9 +255,16 @@ static void net_main(void *arg)
 {
     (void)arg;
     struct host_pollfd pfd[4];
+    struct pbuf *rx[4 * BATCH];
+    int from[4 * BATCH];
     for (;;) {
+        int n = taps_read(rx, from);
         net_lock();
-        taps_read();
+        for (int k = 0; k < n; k++) {
+            struct netif *nif = &net.taps[from[k]].netif;
+            if (nif->input(rx[k], nif) != ERR_OK)
+                pbuf_free(rx[k]);
+        }
         sys_check_timeouts();
         prune_half_open();
         u32_t sleep = sys_timeouts_sleeptime();
@@ -276,7 +309,7 @@ long net_start(void)
     }
     bool start = !net.thread;
     net.thread = true;
-    spin_unlock(&net.lock);
+    net_release();
     if (start) {
         long r = kthread_start(current_proc(), net_main, NULL);
         if (r < 0) {
