@@ -41,8 +41,8 @@
     X(blk, read, "pread64", "the disk fds; at most 1 MiB")                     \
     X(blk, write, "pwrite64", "the disk fds; a block, never past the end")     \
     X(blk, sync, "fdatasync", "the disk fds")                                  \
-    X(net, read, "read", "the tap fds; one frame")                             \
-    X(net, write, "write", "the tap fds; one frame")                           \
+    X(net, read, "read", "the tap fds; one frame of at most 64 KiB")           \
+    X(net, write, "write", "the tap fds; one frame of at most 64 KiB")         \
     X(net, poll, "ppoll", "at most 4 fds (the taps), no signal mask")          \
     X(cpu, yield, "sched_yield", "")                                           \
     X(cpu, random, "getrandom", "")                                            \

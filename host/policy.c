@@ -99,24 +99,26 @@ static int tap_rules(const struct policy_params *p, struct rule *r)
     struct pin taps = {.arg = 0, .op = PIN_IN, .n = 0, .what = "a tap device"};
     for (int t = 0; t < p->ntaps && t < 4; t++)
         taps.v[taps.n++] = (uint64_t)p->taps[t];
-    r[0] = (struct rule){__NR_read,
-                         "read",
-                         "net_read",
-                         2,
-                         {taps,
-                          {.arg = 2,
-                           .op = PIN_LE,
-                           .v = {65536},
-                           .what = "at most 64 KiB: one frame"}}};
-    r[1] = (struct rule){__NR_write,
-                         "write",
-                         "net_write",
-                         2,
-                         {taps,
-                          {.arg = 2,
-                           .op = PIN_LE,
-                           .v = {65536},
-                           .what = "at most 64 KiB: one frame"}}};
+    r[0] =
+        (struct rule){__NR_read,
+                      "read",
+                      "net_read",
+                      2,
+                      {taps,
+                       {.arg = 2,
+                        .op = PIN_LE,
+                        .v = {65600},
+                        .what = "one frame: at most 64 KiB and its headers"}}};
+    r[1] =
+        (struct rule){__NR_write,
+                      "write",
+                      "net_write",
+                      2,
+                      {taps,
+                       {.arg = 2,
+                        .op = PIN_LE,
+                        .v = {65600},
+                        .what = "one frame: at most 64 KiB and its headers"}}};
     r[2] = (struct rule){
         __NR_ppoll,
         "ppoll",

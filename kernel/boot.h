@@ -23,14 +23,15 @@ struct kdisk {
 
 struct kboot {
     const struct husk_config *cfg;
-    void *kstack;          /* KSTACK_SIZE bytes, KSTACK_SIZE-aligned */
-    const char *exe;       /* absolute path of the program */
-    const void *exe_data;  /* its bytes, mapped for the life of the sandbox */
-    struct kdisk root;     /* the rootfs image, or fd -1 */
-    bool root_ro;          /* mount it read-only */
-    struct kdisk disk[4];  /* the cfg->disks images */
-    int tap_fd[4];         /* the cfg->nics taps' host fds */
-    uint8_t tap_mac[4][6]; /* their guest MACs (given or made up) */
+    void *kstack;            /* KSTACK_SIZE bytes, KSTACK_SIZE-aligned */
+    const char *exe;         /* absolute path of the program */
+    const void *exe_data;    /* its bytes, mapped for the life of the sandbox */
+    struct kdisk root;       /* the rootfs image, or fd -1 */
+    bool root_ro;            /* mount it read-only */
+    struct kdisk disk[4];    /* the cfg->disks images */
+    int tap_fd[4];           /* the cfg->nics taps' host fds */
+    uint8_t tap_mac[4][6];   /* their guest MACs (given or made up) */
+    unsigned tap_offload[4]; /* TUN_F_* the host took (virtio-net header) */
     struct linux_timespec clock_res[12];       /* the host's clock_getres */
     uint64_t hwcap, hwcap2, minsigstksz, vdso; /* the host's auxv */
     size_t exe_size;

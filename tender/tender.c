@@ -281,6 +281,7 @@ static int ndisks;
 /* The taps, as the fds after the disks. */
 static int tap_fds[HUSK_MAX_NICS];
 static uint8_t tap_macs[HUSK_MAX_NICS][6];
+static unsigned tap_offloads[HUSK_MAX_NICS];
 static int ntaps;
 
 /* Open an existing tap device for a --net interface, non-blocking, as the
@@ -301,7 +302,10 @@ static int open_tap(const struct husk_nic *nic)
     struct ifreq ifr;
     memset(&ifr, 0, sizeof(ifr));
     snprintf(ifr.ifr_name, IFNAMSIZ, "%s", nic->tap);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    /* with a virtio-net header: the host may hand us coalesced frames of
+       up to 64 KiB and cut our big TCP segments itself (TSO), as for a
+       VM's NIC */
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
     if (fd < 0)
         why = strerror(errno);
     else if (ioctl(fd, TUNSETIFF, &ifr) < 0)
@@ -318,6 +322,17 @@ static int open_tap(const struct husk_nic *nic)
         fprintf(stderr, "husk: --net tap:%s: %s\n", nic->tap, why);
         return -1;
     }
+    int hdr = 10; /* struct virtio_net_hdr */
+    unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+    if (ioctl(want, TUNSETVNETHDRSZ, &hdr) < 0) {
+        fprintf(stderr, "husk: --net tap:%s: %s\n", nic->tap, strerror(errno));
+        close(want);
+        return -1;
+    }
+    if (ioctl(want, TUNSETOFFLOAD, off) < 0 &&
+        ioctl(want, TUNSETOFFLOAD, off = 0) < 0)
+        off = 0;
+    tap_offloads[ntaps] = off;
     if (nic->has_mac) {
         memcpy(tap_macs[ntaps], nic->mac, 6);
     } else { /* locally administered, unicast */
@@ -404,6 +419,7 @@ static _Noreturn void start_child(const struct husk_config *cfg,
         b.disk[d] = kdisks[!!cfg->rootfs + d];
     for (int t = 0; t < ntaps; t++) {
         b.tap_fd[t] = tap_fds[t];
+        b.tap_offload[t] = tap_offloads[t];
         memcpy(b.tap_mac[t], tap_macs[t], 6);
     }
     for (int c = 0; c < 12; c++) {

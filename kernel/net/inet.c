@@ -81,6 +81,7 @@ struct inet_sock {
        reference on that socket's file */
     struct inet_sock *alias;
     int keepidle, keepintvl, keepcnt; /* seconds */
+    u16_t real_mss; /* TSO: the MSS agreed with the peer (pcb->mss is big) */
     bool nodelay;
 };
 
@@ -278,11 +279,46 @@ static void on_err(void *arg, err_t err)
     sock_wake(i->sock);
 }
 
+/* A connection through a tap whose host cuts TCP segments (TSO): lwIP
+   makes segments of up to 64000 bytes, the host cuts them at the MSS
+   agreed with the peer (inet_gso_mss), as a VM's NIC does. */
+static void tso_setup(struct inet_sock *i, struct tcp_pcb *pcb)
+{
+    if (!IP_IS_V4(&pcb->remote_ip) ||
+        ip4_addr_isloopback(ip_2_ip4(&pcb->remote_ip)))
+        return;
+    struct netif *n = ip_route(&pcb->local_ip, &pcb->remote_ip);
+    if (!n || n->mtu <= 1500 || !pcb->mss || pcb->mss > 1500)
+        return;
+    i->real_mss = pcb->mss;
+    pcb->mss = 64000;
+}
+
+uint16_t inet_gso_mss(const uint8_t *ip, const uint8_t *tcp)
+{
+    u16_t sport = (u16_t)(tcp[0] << 8 | tcp[1]);
+    u16_t dport = (u16_t)(tcp[2] << 8 | tcp[3]);
+    uint32_t dst;
+    memcpy(&dst, ip + 16, 4);
+    for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next) {
+        if (p->local_port != sport || p->remote_port != dport ||
+            !IP_IS_V4(&p->remote_ip) ||
+            ip4_addr_get_u32(ip_2_ip4(&p->remote_ip)) != dst)
+            continue;
+        struct inet_sock *i = p->callback_arg;
+        if (i && i->real_mss)
+            return i->real_mss;
+        break;
+    }
+    return 1460; /* an orphaned connection's: the MTU's */
+}
+
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
     struct inet_sock *i = arg;
-    (void)pcb, (void)err;
+    (void)err;
     if (i) {
+        tso_setup(i, pcb);
         i->state = I_CONNECTED;
         sock_wake(i->sock);
     }
@@ -315,6 +351,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     n->nodelay = l->nodelay;
     ns->keepalive = l->sock->keepalive;
     tcp_setup(n, pcb);
+    tso_setup(n, pcb);
     if (l->acc_tail)
         l->acc_tail->acc_next = n;
     else

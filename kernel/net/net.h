@@ -155,6 +155,10 @@ long unix_create(struct socket *s);
 long unix_socketpair(struct socket *a, struct socket *b);
 long inet_create(struct socket *s);
 
+/* inet.c: the MSS the host should cut a TSO segment of this IPv4 TCP
+   connection into (ip and tcp point at the headers of a frame) */
+uint16_t inet_gso_mss(const uint8_t *ip, const uint8_t *tcp);
+
 /* netif.c */
 /* The network lock: a futex word (0 free, 1 held, 2 held with sleepers),
    its address pinned in the seccomp filter as the event word's is. */

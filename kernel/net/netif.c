@@ -16,7 +16,10 @@
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
 #include "lwip/init.h"
+#include "lwip/inet_chksum.h"
 #include "lwip/ip4_frag.h"
+#include "lwip/ip6.h"
+#include "lwip/ip4.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/sys.h"
@@ -34,12 +37,12 @@
 #include "syscall/uaccess.h"
 #include "task/task.h"
 
-#define FRAME_MAX 1518 /* Ethernet with a VLAN tag, without FCS */
 #define MTU 1500
 
 struct tap {
     struct netif netif;
     int fd;
+    unsigned offload; /* TUN_F_* the host accepted */
     uint8_t mac[6];
     const struct husk_nic *cfg;
 };
@@ -145,16 +148,82 @@ void husk_lwip_diag(const char *fmt, ...)
 
 /* ---- the tap interfaces ---- */
 
+/* The virtio-net header before every frame on a tap (IFF_VNET_HDR). */
+struct vnet_hdr {
+    uint8_t flags;
+    uint8_t gso_type;
+    uint16_t hdr_len, gso_size, csum_start, csum_offset;
+};
+#define VNET_NEEDS_CSUM 1
+#define VNET_GSO_TCPV4 1
+#define TUN_F_TSO4 0x02
+#define VNET 10       /* its size */
+#define GSO_MAX 65535 /* an IP packet's largest size */
+#define TSO_MSS 64000 /* TCP segments lwIP makes for the host to cut */
+
+static uint16_t get16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
+
+/* The pseudo-header sum of an IPv4 TCP segment (not complemented), as a
+   partial checksum for the host to complete. */
+static uint16_t pseudo4(const uint8_t *ip, unsigned l4len)
+{
+    uint32_t sum = get16(ip + 12) + get16(ip + 14) + get16(ip + 16) +
+                   get16(ip + 18) + ip[9] + l4len;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)sum;
+}
+
+/* A frame (Ethernet header first) to the tap, behind its virtio header.
+   An IPv4 TCP segment larger than the link's MTU (made when the host
+   takes TSO) goes as one GSO frame: the host cuts it into segments of the
+   connection's real MSS and fills in their checksums. */
 static err_t tap_output(struct netif *n, struct pbuf *p)
 {
     struct tap *t = n->state;
-    uint8_t buf[FRAME_MAX];
-    if (p->tot_len > sizeof(buf))
-        return ERR_BUF;
-    u16_t len = pbuf_copy_partial(p, buf, p->tot_len, 0);
+    static uint8_t buf[VNET + 14 + GSO_MAX]; /* net_lock held */
+    uint8_t *f = buf + VNET; /* a pbuf's 16-bit length always fits */
+    u16_t len = pbuf_copy_partial(p, f, p->tot_len, 0);
+    struct vnet_hdr h = {0, 0, 0, 0, 0, 0};
+    if (len > 14 + MTU) {
+        uint8_t *ip = f + 14;
+        unsigned ihl = (ip[0] & 15) * 4u;
+        if (get16(f + 12) != 0x0800 || ip[9] != 6 /* TCP */ ||
+            len < 14 + ihl + 20)
+            return ERR_BUF; /* only TCP is sent larger than the MTU */
+        uint8_t *tcp = ip + ihl;
+        unsigned thl = (tcp[12] >> 4) * 4u;
+        uint16_t ps = pseudo4(ip, len - 14 - ihl);
+        tcp[16] = (uint8_t)(ps >> 8);
+        tcp[17] = (uint8_t)ps;
+        h.flags = VNET_NEEDS_CSUM;
+        h.gso_type = VNET_GSO_TCPV4;
+        h.hdr_len = (uint16_t)(14 + ihl + thl);
+        h.gso_size = inet_gso_mss(ip, tcp);
+        h.csum_start = (uint16_t)(14 + ihl);
+        h.csum_offset = 16;
+    }
+    memcpy(buf, &h, VNET);
     /* a full host queue drops the frame, as a NIC's ring would */
-    long r = host_net_write(t->fd, buf, len);
+    long r = host_net_write(t->fd, buf, (size_t)len + VNET);
     return r < 0 ? ERR_IF : ERR_OK;
+}
+
+/* IPv4 out of a tap whose MTU lwIP sees as 64 KiB (TSO): what is not TCP
+   and larger than the real MTU is fragmented here, at the real MTU. */
+static err_t tap_output4(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
+{
+    if (p->tot_len > MTU && n->mtu > MTU) {
+        const uint8_t *ip = p->payload;
+        if (p->len < 20 || ip[9] != 6) {
+            u16_t mtu = n->mtu;
+            n->mtu = MTU;
+            err_t e = ip4_frag(p, n, dst);
+            n->mtu = mtu;
+            return e;
+        }
+    }
+    return etharp_output(n, p, dst);
 }
 
 static err_t tap_init(struct netif *n)
@@ -168,7 +237,9 @@ static err_t tap_init(struct netif *n)
     memcpy(n->hwaddr, t->mac, 6);
     n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
                NETIF_FLAG_LINK_UP | NETIF_FLAG_MLD6;
-    n->output = etharp_output;
+    n->output = tap_output4;
+    if (t->offload & TUN_F_TSO4)
+        n->mtu = GSO_MAX; /* lwIP makes big TCP segments; the host cuts */
     n->output_ip6 = ethip6_output;
     n->linkoutput = tap_output;
     return ERR_OK;
@@ -196,29 +267,54 @@ static void taps_up(void)
 
 #define BATCH 32
 
-/* Frames waiting on the taps, read without the lock (a pbuf of the
-   kernel heap is all they need), at most a batch per tap so that timers
-   and senders get their turn; returns how many are in rx[]. */
+/* Complete a partial checksum the host left (VNET_NEEDS_CSUM): the field
+   holds the pseudo-header sum; the sum over the rest finishes it. */
+static bool csum_finish(uint8_t *f, size_t len, const struct vnet_hdr *h)
+{
+    size_t at = h->csum_start, field = at + h->csum_offset;
+    if (at >= len || field + 2 > len)
+        return false;
+    u16_t c = inet_chksum(f + at, (u16_t)(len - at));
+    memcpy(f + field, &c, 2);
+    return true;
+}
+
+/* Frames waiting on the taps, read without the lock, at most a batch per
+   tap so that timers and senders get their turn; returns how many are
+   in rx[]. Frames may be up to 64 KiB (the host coalesces them for us),
+   and come behind a virtio header. */
 static int taps_read(struct pbuf **rx, int *from)
 {
+    static uint8_t buf[VNET + 14 + GSO_MAX + 1]; /* the network thread's */
     int n = 0;
     for (int k = 0; k < net.ntaps; k++) {
         struct tap *t = &net.taps[k];
         for (int b = 0; b < BATCH; b++) {
-            struct pbuf *p = pbuf_alloc(PBUF_RAW, FRAME_MAX + 1, PBUF_RAM);
+            long r = host_net_read(t->fd, buf, sizeof(buf));
+            if (r <= 0)
+                break;
+            struct vnet_hdr h;
+            memcpy(&h, buf, VNET);
+            uint8_t *f = buf + VNET;
+            size_t len = (size_t)r - VNET;
+            /* a runt, a giant, or a checksum the host left unfinished
+               that does not lie in the frame: dropped, as a NIC would */
+            if (r < VNET + 14 || len > 14 + GSO_MAX)
+                continue;
+            if ((h.flags & VNET_NEEDS_CSUM) && !csum_finish(f, len, &h))
+                continue;
+            bool ip4 = get16(f + 12) == 0x0800, ip6 = get16(f + 12) == 0x86dd;
+            /* an IP packet of 64 KiB does not fit a pbuf with its
+               Ethernet header (16-bit lengths): it goes to IP directly */
+            bool strip = len > 0xffff && (ip4 || ip6);
+            size_t skip = strip ? 14 : 0;
+            struct pbuf *p =
+                pbuf_alloc(PBUF_RAW, (u16_t)(len - skip), PBUF_RAM);
             if (!p)
                 break;
-            long r = host_net_read(t->fd, p->payload, FRAME_MAX + 1);
-            if (r < 14 || r > FRAME_MAX) {
-                /* none, or a runt or a giant: dropped, as a NIC would */
-                pbuf_free(p);
-                if (r <= 0)
-                    break;
-                continue;
-            }
-            pbuf_realloc(p, (u16_t)r);
+            memcpy(p->payload, f + skip, len - skip);
             rx[n] = p;
-            from[n++] = k;
+            from[n++] = strip ? (ip4 ? 100 + k : 200 + k) : k;
         }
     }
     return n;
@@ -261,8 +357,11 @@ static void net_main(void *arg)
         int n = taps_read(rx, from);
         net_lock();
         for (int k = 0; k < n; k++) {
-            struct netif *nif = &net.taps[from[k]].netif;
-            if (nif->input(rx[k], nif) != ERR_OK)
+            struct netif *nif = &net.taps[from[k] % 100].netif;
+            err_t e = from[k] >= 200   ? ip6_input(rx[k], nif)
+                      : from[k] >= 100 ? ip4_input(rx[k], nif)
+                                       : nif->input(rx[k], nif);
+            if (e != ERR_OK)
                 pbuf_free(rx[k]);
         }
         sys_check_timeouts();
@@ -291,6 +390,7 @@ void net_boot(const struct kboot *b)
     const struct husk_config *cfg = b->cfg;
     for (int k = 0; k < cfg->nnics && k < 4; k++) {
         net.taps[k].fd = b->tap_fd[k];
+        net.taps[k].offload = b->tap_offload[k];
         memcpy(net.taps[k].mac, b->tap_mac[k], 6);
         net.taps[k].cfg = &cfg->nics[k];
     }
