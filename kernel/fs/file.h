@@ -108,6 +108,12 @@ void fdt_close_on_exec(struct fdtable *t);
 int fdt_get_cloexec(struct fdtable *t, int fd);
 int fdt_set_cloexec(struct fdtable *t, int fd, bool on);
 
+/* read_write.c: copy in and check an iovec array of cnt entries (at
+   most LINUX_IOV_MAX: -EINVAL); returns the total length (-EINVAL when
+   it overflows ssize_t) and a kmalloc'ed copy in *out. */
+struct linux_iovec;
+long iov_in(uptr_t uiov, int cnt, struct linux_iovec **out);
+
 /* console.c: the file for host fd 0, 1 or 2 */
 struct file *console_open(int host_fd);
 

@@ -98,8 +98,7 @@ SYSCALL_DEFINE4(pwrite64, int, fd, uptr_t, buf, size_t, len, long, off)
     return do_rw(fd, buf, len, &off, true);
 }
 
-/* Copy in and check an iovec array; returns the total length. */
-static long iov_in(uptr_t uiov, int cnt, struct linux_iovec **out)
+long iov_in(uptr_t uiov, int cnt, struct linux_iovec **out)
 {
     if (cnt < 0 || cnt > LINUX_IOV_MAX)
         return -EINVAL;

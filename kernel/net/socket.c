@@ -599,34 +599,23 @@ struct linux_mmsghdr {
     int pad;
 };
 
-/* Copy in and check an iovec array: each range inside the arena. */
-static long iov_in(uptr_t uiov, uint64_t cnt, struct linux_iovec **out,
-                   size_t *total)
+/* A message's iovecs: as readv's (fs/file.h), and each range inside the
+   arena, since the families copy from them later. */
+static long msg_iov_in(uptr_t uiov, uint64_t cnt, struct linux_iovec **out,
+                       size_t *total)
 {
-    if (cnt > 1024)
+    if (cnt > LINUX_IOV_MAX)
         return -EMSGSIZE;
-    struct linux_iovec *iov = kmalloc((cnt ? cnt : 1) * sizeof(*iov));
-    if (!iov)
-        return -ENOMEM;
-    if (copy_in(iov, uiov, cnt * sizeof(*iov)) < 0) {
-        kfree(iov);
-        return -EFAULT;
-    }
-    size_t sum = 0;
-    for (uint64_t i = 0; i < cnt; i++) {
-        if ((int64_t)iov[i].iov_len < 0 ||
-            iov[i].iov_len > (size_t)0x7ffff000 - sum) {
-            kfree(iov);
-            return -EINVAL;
-        }
-        if (iov[i].iov_len && !user_range_ok(iov[i].iov_base, iov[i].iov_len)) {
-            kfree(iov);
+    long sum = iov_in(uiov, (int)cnt, out);
+    if (sum < 0)
+        return sum;
+    for (uint64_t i = 0; i < cnt; i++)
+        if ((*out)[i].iov_len &&
+            !user_range_ok((*out)[i].iov_base, (*out)[i].iov_len)) {
+            kfree(*out);
             return -EFAULT;
         }
-        sum += iov[i].iov_len;
-    }
-    *out = iov;
-    *total = sum;
+    *total = (size_t)sum;
     return 0;
 }
 
@@ -771,7 +760,7 @@ static long msg_send(struct file *f, const struct linux_msghdr *h, int flags)
         m.name = addr;
         m.namelen = h->msg_namelen;
     }
-    r = iov_in(h->msg_iov, h->msg_iovlen, &m.iov, &m.total);
+    r = msg_iov_in(h->msg_iov, h->msg_iovlen, &m.iov, &m.total);
     if (r)
         return r;
     m.iovlen = (int)h->msg_iovlen;
@@ -792,7 +781,7 @@ static long msg_recv(struct file *f, struct linux_msghdr *h, uptr_t uh,
 {
     char addr[SOCKADDR_MAX];
     struct kmsg m = {0};
-    long r = iov_in(h->msg_iov, h->msg_iovlen, &m.iov, &m.total);
+    long r = msg_iov_in(h->msg_iov, h->msg_iovlen, &m.iov, &m.total);
     if (r)
         return r;
     m.iovlen = (int)h->msg_iovlen;

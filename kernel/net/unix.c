@@ -343,6 +343,8 @@ static long unix_connect(struct socket *s, const void *addr, int len)
 static long unix_accept(struct socket *s, struct socket **out)
 {
     struct unix_sock *u = us(s);
+    if (s->type == SOCK_DGRAM)
+        return -EOPNOTSUPP;
     spin_lock(&unix_lock);
     if (u->state != U_LISTEN) {
         spin_unlock(&unix_lock);
@@ -732,20 +734,6 @@ static const struct sock_ops unix_ops = {
     .release = unix_release,
 };
 
-static const struct sock_ops unix_dgram_ops = {
-    .bind = unix_bind,
-    .connect = unix_connect,
-    .getname = unix_getname,
-    .sendmsg = unix_sendmsg,
-    .recvmsg = unix_recvmsg,
-    .shutdown = unix_shutdown,
-    .setsockopt = unix_setsockopt,
-    .getsockopt = unix_getsockopt,
-    .poll = unix_poll,
-    .ioctl = unix_ioctl,
-    .release = unix_release,
-};
-
 long unix_create(struct socket *s)
 {
     if (s->type != SOCK_STREAM && s->type != SOCK_DGRAM &&
@@ -758,7 +746,7 @@ long unix_create(struct socket *s)
         return -ENOMEM;
     u->sock = s;
     s->priv = u;
-    s->ops = s->type == SOCK_DGRAM ? &unix_dgram_ops : &unix_ops;
+    s->ops = &unix_ops;
     s->sndbuf = s->rcvbuf = 212992;
     spin_lock(&unix_lock);
     u->next_all = all_socks;
