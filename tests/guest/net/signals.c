@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "tap.h"
 
 static volatile sig_atomic_t hits;
@@ -39,13 +40,6 @@ static void set_handler(int flags)
     sa.sa_handler = count;
     sa.sa_flags = flags;
     sigaction(SIGUSR1, &sa, NULL);
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec d = {ms / 1000, (ms % 1000) * 1000000L};
-
-    nanosleep(&d, NULL);
 }
 
 /* What the helper thread does: signal "target" after 100 ms, then, unless
@@ -101,53 +95,12 @@ static void stop_kicker(struct kicker *k)
         close(k->conn);
 }
 
-/* A listener on 127.0.0.1 with an ephemeral port; *addr gets its address. */
-static int listener(struct sockaddr_in *addr)
-{
-    socklen_t len = sizeof(*addr);
-    int fd = CHECK_OK(socket(AF_INET, SOCK_STREAM, 0));
-
-    if (fd < 0)
-        return -1;
-    memset(addr, 0, sizeof(*addr));
-    addr->sin_family = AF_INET;
-    addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (!CHECK_SYSCALL(bind(fd, (struct sockaddr *)addr, sizeof(*addr)), 0) ||
-        !CHECK_SYSCALL(listen(fd, 4), 0) ||
-        !CHECK_SYSCALL(getsockname(fd, (struct sockaddr *)addr, &len), 0)) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-/* A connected TCP pair over loopback; 1 on success. */
-static int tcp_pair(int *c, int *s)
-{
-    struct sockaddr_in addr;
-    int lfd = listener(&addr);
-
-    *c = *s = -1;
-    if (lfd < 0)
-        return 0;
-    *c = CHECK_OK(socket(AF_INET, SOCK_STREAM, 0));
-    if (*c >= 0 &&
-        CHECK_SYSCALL(connect(*c, (struct sockaddr *)&addr, sizeof(addr)), 0))
-        *s = CHECK_OK(accept(lfd, NULL, NULL));
-    close(lfd);
-    if (*s < 0 && *c >= 0) {
-        close(*c);
-        *c = -1;
-    }
-    return *s >= 0;
-}
-
 /* accept() blocked with nothing to accept; the signal's handler has no
  * SA_RESTART, so accept fails EINTR after the handler ran. */
 static void test_accept_eintr(void)
 {
     struct kicker k;
-    int lfd = listener(&k.addr);
+    int lfd = tcp_listener(&k.addr, 1);
 
     if (lfd < 0)
         return;
@@ -170,7 +123,7 @@ static void test_accept_eintr(void)
 static void test_accept_restart(void)
 {
     struct kicker k;
-    int lfd = listener(&k.addr);
+    int lfd = tcp_listener(&k.addr, 1);
 
     if (lfd < 0)
         return;

@@ -29,34 +29,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "tap.h"
 
 /* An address no user mapping has (the first page). */
 #define BAD_PTR ((void *)16)
 
-/* 127.0.0.1 with a port in network order. */
-static struct sockaddr_in loopback4(in_port_t port)
-{
-    struct sockaddr_in a;
-
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = port;
-    return a;
-}
-
 static int tcp_socket(void)
 {
     return CHECK_OK(socket(AF_INET, SOCK_STREAM, 0));
-}
-
-static void close2(int a, int b)
-{
-    if (a >= 0)
-        close(a);
-    if (b >= 0)
-        close(b);
 }
 
 /* getsockopt of an int option: the value, or -1000 after a failed CHECK

@@ -32,10 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "tap.h"
-
-/* The longest any one wait may take before a test gives up. */
-#define TIMEOUT_MS 10000
 
 static long long now_ms(void)
 {
@@ -43,111 +41,6 @@ static long long now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec d = {ms / 1000, (ms % 1000) * 1000000L};
-
-    nanosleep(&d, NULL);
-}
-
-/* 127.0.0.1 with a port in network order. */
-static struct sockaddr_in loopback4(in_port_t port)
-{
-    struct sockaddr_in a;
-
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = port;
-    return a;
-}
-
-/* A TCP socket bound to 127.0.0.1 on an ephemeral port, listening if
- * "listening"; *addr gets the address. Returns the fd or -1. */
-static int tcp_listener(struct sockaddr_in *addr, int listening)
-{
-    socklen_t len = sizeof(*addr);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-    if (!CHECK(fd >= 0, "socket: errno %d", errno))
-        return -1;
-    *addr = loopback4(0);
-    if (!CHECK_SYSCALL(bind(fd, (struct sockaddr *)addr, sizeof(*addr)), 0) ||
-        (listening && !CHECK_SYSCALL(listen(fd, 256), 0)) ||
-        !CHECK_SYSCALL(getsockname(fd, (struct sockaddr *)addr, &len), 0)) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-/* A TCP socket connected (blocking) to addr, or -1. */
-static int tcp_connect(const struct sockaddr_in *addr)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-    if (!CHECK(fd >= 0, "socket: errno %d", errno))
-        return -1;
-    if (!CHECK_SYSCALL(
-            connect(fd, (const struct sockaddr *)addr, sizeof(*addr)), 0)) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-/* accept (or accept4 with flags) once poll says a connection is waiting, so
- * that a lost one fails the test instead of hanging it. The new fd, or -1. */
-static int accept_within(int lfd, struct sockaddr *addr, socklen_t *len,
-                         int flags)
-{
-    struct pollfd pfd = {.fd = lfd, .events = POLLIN};
-
-    if (!CHECK(poll(&pfd, 1, TIMEOUT_MS) == 1,
-               "no connection to accept within %d ms", TIMEOUT_MS))
-        return -1;
-    if (flags == 0)
-        return CHECK_OK(accept(lfd, addr, len));
-    return CHECK_OK(accept4(lfd, addr, len, flags));
-}
-
-/* A connected pair: *c from connect, *s from accept. Returns 1 on success. */
-static int tcp_pair(int *c, int *s)
-{
-    struct sockaddr_in addr;
-    int lfd = tcp_listener(&addr, 1);
-
-    *c = *s = -1;
-    if (lfd < 0)
-        return 0;
-    *c = tcp_connect(&addr);
-    if (*c >= 0)
-        *s = accept_within(lfd, NULL, NULL, 0);
-    close(lfd);
-    if (*s < 0 && *c >= 0) {
-        close(*c);
-        *c = -1;
-    }
-    return *s >= 0;
-}
-
-static void close_pair(int c, int s)
-{
-    if (c >= 0)
-        close(c);
-    if (s >= 0)
-        close(s);
-}
-
-/* Poll one fd: its revents, 0 on timeout, -1 on error. */
-static int poll1(int fd, short events, int timeout_ms)
-{
-    struct pollfd pfd = {.fd = fd, .events = events};
-    int r = poll(&pfd, 1, timeout_ms);
-
-    return r < 0 ? -1 : r == 0 ? 0 : pfd.revents;
 }
 
 /* Wait up to TIMEOUT_MS until poll reports one of "want" on fd; returns
@@ -166,23 +59,6 @@ static int wait_for(int fd, short want)
     return rev < 0 ? 0 : rev;
 }
 
-/* Read exactly n bytes, waiting at most TIMEOUT_MS for each piece.
- * Returns the bytes read: n, or fewer on EOF, error or timeout. */
-static size_t read_exact(int fd, void *buf, size_t n)
-{
-    size_t got = 0;
-
-    while (got < n) {
-        if (poll1(fd, POLLIN, TIMEOUT_MS) <= 0)
-            break;
-        ssize_t r = read(fd, (char *)buf + got, n - got);
-        if (r <= 0)
-            break;
-        got += r;
-    }
-    return got;
-}
-
 /* Write all n bytes (blocking); 0 on success, else the errno. */
 static int write_all(int fd, const void *buf, size_t n)
 {
@@ -196,12 +72,6 @@ static int write_all(int fd, const void *buf, size_t n)
         n -= r;
     }
     return 0;
-}
-
-static int same_addr4(const struct sockaddr_in *a, const struct sockaddr_in *b)
-{
-    return a->sin_family == b->sin_family && a->sin_port == b->sin_port &&
-           a->sin_addr.s_addr == b->sin_addr.s_addr;
 }
 
 /* Bind to 127.0.0.1:0, listen, connect and accept; every address that
@@ -281,16 +151,6 @@ static uint8_t pattern_byte(uint64_t off)
     x ^= x >> 31;
     return (uint8_t)(x >> ((off & 7) * 8));
 }
-
-/* FNV-1a, continued from h over n bytes. */
-static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3ULL;
-    return h;
-}
-
-#define FNV_INIT 0xcbf29ce484222325ULL
 
 /* Chunk sizes that vary from 1 byte to BULK_MAX_CHUNK: mostly up to 64 KiB,
  * one in eight tiny, one in eight large. xorshift64 over *state. */
@@ -393,7 +253,7 @@ static void test_bulk_echo(void)
     srv.fd = s;
     long long t0 = now_ms();
     if (!CHECK(pthread_create(&te, NULL, bulk_echo, &srv) == 0, "create")) {
-        close_pair(c, s);
+        close2(c, s);
         return;
     }
     if (!CHECK(pthread_create(&ts, NULL, bulk_sender, &snd) == 0, "create")) {
@@ -566,7 +426,7 @@ static void test_accept4_flags(void)
         CHECK_SYSCALL(fcntl(s2, F_GETFD), 0);
         close(s2);
     }
-    close_pair(c1, c2);
+    close2(c1, c2);
     close(lfd);
 }
 
@@ -591,7 +451,7 @@ static void test_accept_nonblocking(void)
         close(s);
     }
     CHECK_ERRNO(accept(lfd, NULL, NULL), EAGAIN);
-    close_pair(c, lfd);
+    close2(c, lfd);
 }
 
 /* shutdown(SHUT_WR) half-closes: the peer reads the data, then EOF (and
@@ -616,7 +476,7 @@ static void test_shutdown_half_close(void)
           "half-closed side did not read \"pong\"");
     CHECK_ERRNO(send(a, "x", 1, MSG_NOSIGNAL), EPIPE);
     CHECK_ERRNO(shutdown(a, 3), EINVAL);
-    close_pair(a, b);
+    close2(a, b);
 }
 
 /* Connecting to a port that is bound but not listening is refused. The
@@ -631,7 +491,7 @@ static void test_connect_refused(void)
     int c = CHECK_OK(socket(AF_INET, SOCK_STREAM, 0));
     CHECK_ERRNO(connect(c, (struct sockaddr *)&addr, sizeof(addr)),
                 ECONNREFUSED);
-    close_pair(c, bound);
+    close2(c, bound);
 }
 
 /* A non-blocking connect to a listener: EINPROGRESS (or at once 0), then
@@ -666,8 +526,8 @@ static void test_connect_nonblocking(void)
     char ch = 0;
     CHECK_SYSCALL(send(c, "n", 1, 0), 1);
     CHECK(read_exact(s, &ch, 1) == 1 && ch == 'n', "read '%c'", ch);
-    close_pair(s, ep);
-    close_pair(c, lfd);
+    close2(s, ep);
+    close2(c, lfd);
 }
 
 /* A non-blocking connect to a port no one listens on: EINPROGRESS (or,
@@ -695,7 +555,7 @@ static void test_connect_nonblocking_refused(void)
     }
     CHECK_SYSCALL(getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len), 0);
     CHECK(err == 0, "SO_ERROR %d after it was read", err);
-    close_pair(c, bound);
+    close2(c, bound);
 }
 
 /* A port held by a listener cannot be bound again: not plainly and not
@@ -709,7 +569,7 @@ static void test_bind_in_use(void)
     int bound = tcp_listener(&addr2, 0);
 
     if (lfd < 0 || bound < 0) {
-        close_pair(lfd, bound);
+        close2(lfd, bound);
         return;
     }
     int b = CHECK_OK(socket(AF_INET, SOCK_STREAM, 0));
@@ -721,7 +581,7 @@ static void test_bind_in_use(void)
     CHECK_SYSCALL(setsockopt(b, SOL_SOCKET, SO_REUSEADDR, &one, 4), 0);
     CHECK_ERRNO(bind(b, (struct sockaddr *)&addr, sizeof(addr)), EADDRINUSE);
     close(b);
-    close_pair(lfd, bound);
+    close2(lfd, bound);
 }
 
 /* A server that closes first leaves its side in TIME_WAIT on the listening
@@ -756,7 +616,7 @@ static void test_reuseaddr_time_wait(void)
     CHECK_SYSCALL(setsockopt(n2, SOL_SOCKET, SO_REUSEADDR, &one, 4), 0);
     CHECK_SYSCALL(bind(n2, (struct sockaddr *)&addr, sizeof(addr)), 0);
     CHECK_SYSCALL(listen(n2, 4), 0);
-    close_pair(n1, n2);
+    close2(n1, n2);
 }
 
 /* read/write/readv/writev work on sockets as send/recv do, and the calls
@@ -783,7 +643,7 @@ static void test_read_write(void)
     CHECK_SYSCALL(readv(b, in, 2), 8);
     CHECK(memcmp(x, "abcd", 4) == 0 && memcmp(y, "efgh", 4) == 0,
           "readv got \"%.4s\" \"%.4s\"", x, y);
-    close_pair(a, b);
+    close2(a, b);
 }
 
 /* sendmsg gathers from three buffers, recvmsg scatters into three others of
@@ -812,7 +672,7 @@ static void test_sendmsg_recvmsg_iov(void)
           "got \"%.4s\" \"%.4s\" \"%.2s\"", p, q, r);
     CHECK(m.msg_flags == 0, "msg_flags %#x", m.msg_flags);
     CHECK(m.msg_namelen == 0, "msg_namelen %u", (unsigned)m.msg_namelen);
-    close_pair(a, b);
+    close2(a, b);
 }
 
 /* MSG_PEEK returns data without consuming it: a short peek, a full peek,
@@ -832,7 +692,7 @@ static void test_msg_peek(void)
     CHECK_SYSCALL(recv(b, buf, sizeof(buf), 0), 8);
     CHECK(memcmp(buf, "peekaboo", 8) == 0, "read \"%.8s\"", buf);
     CHECK_ERRNO(recv(b, buf, sizeof(buf), MSG_DONTWAIT | MSG_PEEK), EAGAIN);
-    close_pair(a, b);
+    close2(a, b);
 }
 
 /* MSG_DONTWAIT on an empty blocking socket fails EAGAIN at once and leaves
@@ -850,7 +710,7 @@ static void test_msg_dontwait(void)
     CHECK_SYSCALL(fcntl(b, F_SETFL, O_NONBLOCK), 0);
     CHECK_ERRNO(read(b, buf, sizeof(buf)), EAGAIN);
     CHECK_ERRNO(recv(b, buf, sizeof(buf), 0), EAGAIN);
-    close_pair(a, b);
+    close2(a, b);
 }
 
 /* FIONREAD (SIOCINQ) counts the bytes waiting to be read. */
@@ -874,7 +734,7 @@ static void test_fionread(void)
     CHECK_SYSCALL(read(b, buf, sizeof(buf)), 300);
     CHECK_SYSCALL(ioctl(b, FIONREAD, &n), 0);
     CHECK(n == 700, "FIONREAD %d after reading 300, want 700", n);
-    close_pair(a, b);
+    close2(a, b);
 }
 
 /* poll and select on a connected socket: writable but not readable while
@@ -909,7 +769,7 @@ static void test_poll_select_ready(void)
     CHECK(FD_ISSET(b, &rd), "select: not readable");
     CHECK_SYSCALL(read(b, buf, sizeof(buf)), 4);
     CHECK_SYSCALL(poll1(b, POLLIN, 0), 0);
-    close_pair(a, b);
+    close2(a, b);
 }
 
 /* After the peer closes: POLLIN|POLLRDHUP, the data still there is read,
@@ -1014,14 +874,14 @@ static void test_recv_timeout_poll(void)
 
     l = (struct late_send){.fd = a, .delay_ms = 50};
     if (!CHECK(pthread_create(&t, NULL, send_later, &l) == 0, "create")) {
-        close_pair(a, b);
+        close2(a, b);
         return;
     }
     CHECK(poll1(b, POLLIN, TIMEOUT_MS) == POLLIN, "no POLLIN");
     CHECK_SYSCALL(recv(b, buf, sizeof(buf), 0), 4);
     CHECK(memcmp(buf, "late", 4) == 0, "got \"%.4s\"", buf);
     pthread_join(t, NULL);
-    close_pair(a, b);
+    close2(a, b);
 }
 
 /* --- IPv6 --- */
@@ -1091,7 +951,7 @@ static void test_ipv6_loopback(void)
               "client did not read \"back\"");
         close(s);
     }
-    close_pair(c, lfd);
+    close2(c, lfd);
 }
 
 /* An AF_INET6 socket reaches an IPv4 listener at ::ffff:127.0.0.1, and the
@@ -1138,7 +998,7 @@ static void test_ipv4_mapped(void)
         CHECK(read_exact(s, &ch, 1) == 1 && ch == 'm', "read '%c'", ch);
         close(s);
     }
-    close_pair(c, lfd);
+    close2(c, lfd);
 }
 
 static const struct tap_test tests[] = {

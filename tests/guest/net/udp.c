@@ -24,27 +24,13 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "tap.h"
-
-/* The longest any one wait may take before a test gives up. */
-#define TIMEOUT_MS 10000
 
 /* The largest UDP payload over IPv4: 65535 - 20 (IP) - 8 (UDP). */
 #define UDP_MAX 65507
 
 static uint8_t sbuf[UDP_MAX + 1], rbuf[UDP_MAX + 16];
-
-/* 127.0.0.1 with a port in network order. */
-static struct sockaddr_in loopback4(in_port_t port)
-{
-    struct sockaddr_in a;
-
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = port;
-    return a;
-}
 
 /* A UDP socket bound to 127.0.0.1 on an ephemeral port; *addr gets the
  * address. Returns the fd or -1. */
@@ -64,43 +50,11 @@ static int udp_bound(struct sockaddr_in *addr)
     return fd;
 }
 
-static void close2(int a, int b)
-{
-    if (a >= 0)
-        close(a);
-    if (b >= 0)
-        close(b);
-}
-
-/* Poll one fd: its revents, 0 on timeout, -1 on error. */
-static int poll1(int fd, short events, int timeout_ms)
-{
-    struct pollfd pfd = {.fd = fd, .events = events};
-    int r = poll(&pfd, 1, timeout_ms);
-
-    return r < 0 ? -1 : r == 0 ? 0 : pfd.revents;
-}
-
-/* Wait up to TIMEOUT_MS for a datagram (or an error) on fd. */
-static int wait_in(int fd)
-{
-    int rev = poll1(fd, POLLIN, TIMEOUT_MS);
-
-    return CHECK(rev > 0, "nothing arrived within %d ms (poll %d)", TIMEOUT_MS,
-                 rev);
-}
-
 /* Fill n bytes with a pattern that differs for each size. */
 static void fill(uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         p[i] = (uint8_t)(i * 31 + n + (i >> 8));
-}
-
-static int same_addr4(const struct sockaddr_in *a, const struct sockaddr_in *b)
-{
-    return a->sin_family == b->sin_family && a->sin_port == b->sin_port &&
-           a->sin_addr.s_addr == b->sin_addr.s_addr;
 }
 
 /* Datagrams of 0, 1, 1000, 1472 (one Ethernet frame), 8192 and 65507 (the

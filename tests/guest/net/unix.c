@@ -27,56 +27,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "tap.h"
-
-/* The longest any one wait may take before a test gives up. */
-#define TIMEOUT_MS 10000
 
 static char tdir[] = "/tmp/husk-unix-XXXXXX";
 static int tdir_ok;
-
-/* Poll one fd: its revents, 0 on timeout, -1 on error. */
-static int poll1(int fd, short events, int timeout_ms)
-{
-    struct pollfd pfd = {.fd = fd, .events = events};
-    int r = poll(&pfd, 1, timeout_ms);
-
-    return r < 0 ? -1 : r == 0 ? 0 : pfd.revents;
-}
-
-/* Wait up to TIMEOUT_MS until fd is readable (or at EOF or in error). */
-static int wait_in(int fd)
-{
-    int rev = poll1(fd, POLLIN, TIMEOUT_MS);
-
-    return CHECK(rev > 0, "nothing to read within %d ms (poll %d)", TIMEOUT_MS,
-                 rev);
-}
-
-/* Read exactly n bytes, waiting at most TIMEOUT_MS for each piece.
- * Returns the bytes read: n, or fewer on EOF, error or timeout. */
-static size_t read_exact(int fd, void *buf, size_t n)
-{
-    size_t got = 0;
-
-    while (got < n) {
-        if (poll1(fd, POLLIN, TIMEOUT_MS) <= 0)
-            break;
-        ssize_t r = read(fd, (char *)buf + got, n - got);
-        if (r <= 0)
-            break;
-        got += r;
-    }
-    return got;
-}
-
-static void close2(int a, int b)
-{
-    if (a >= 0)
-        close(a);
-    if (b >= 0)
-        close(b);
-}
 
 /* socketpair(AF_UNIX, type) into sv; 1 on success. */
 static int pair(int type, int sv[2])
@@ -658,15 +613,6 @@ static uint8_t pattern_byte(uint32_t off)
     x ^= x >> 15;
     return (uint8_t)(x >> ((off & 3) * 8));
 }
-
-static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3ULL;
-    return h;
-}
-
-#define FNV_INIT 0xcbf29ce484222325ULL
 
 struct big_writer {
     int fd;
