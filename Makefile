@@ -68,6 +68,7 @@ $(filter $(B)/obj/kernel/net/%,$(OBJS)): | $(LWIP_STAMP)
 $(B)/husk: $(OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(HUSK_LDFLAGS) -o $@ $(OBJS) $(HUSK_LIBS)
+	$(Q)ln -sf husk $(dir $@)husk-runc
 
 # --- AddressSanitizer build of the same sources (a dynamic PIE) ---
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer

@@ -13,6 +13,8 @@ struct husk_nic;
 int cmd_run(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_image(int argc, char **argv);
+/* oci.c: runc's command line (argv[0] is the program's name) */
+int cmd_oci(int argc, char **argv);
 int image_build_dir(const char *dir, const char *out, uint64_t size);
 
 /* config.c: what --config FILE.json and the flags share. Strings put into

@@ -19,6 +19,8 @@ static void usage(FILE *f)
           "  policy    print the sandbox's host system call policy for the\n"
           "            same options as run (husk policy [RUN OPTIONS])\n"
           "  image     husk image build DIR -o IMAGE: an ext4 image of DIR\n"
+          "  runc      an OCI runtime with runc's command line (husk runc\n"
+          "            --help); also as a link named husk-runc\n"
           "\n"
           "options:\n"
           "  -h, --help     this help\n"
@@ -28,6 +30,11 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* installed as husk-runc (or runc): the OCI runtime's command line */
+    const char *base = strrchr(argv[0], '/');
+    base = base ? base + 1 : argv[0];
+    if (!strcmp(base, "husk-runc") || !strcmp(base, "runc"))
+        return cmd_oci(argc, argv);
     if (argc < 2) {
         usage(stderr);
         return HUSK_EXIT_ERROR;
@@ -47,6 +54,8 @@ int main(int argc, char **argv)
         return cmd_policy(argc - 1, argv + 1);
     if (!strcmp(cmd, "image"))
         return cmd_image(argc - 1, argv + 1);
+    if (!strcmp(cmd, "runc"))
+        return cmd_oci(argc - 1, argv + 1);
     fprintf(stderr, "husk: unknown command '%s' (try husk --help)\n", cmd);
     return HUSK_EXIT_ERROR;
 }

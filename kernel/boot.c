@@ -255,6 +255,14 @@ struct proc *kernel_boot(const struct kboot *b)
     const char *base = strrchr(cfg->argv[0], '/');
     strncpy(p->comm, base ? base + 1 : cfg->argv[0], sizeof(p->comm) - 1);
     set_limits(p, cfg->mem);
+    for (int k = 0; k < cfg->nrlimits; k++) {
+        const struct husk_rlimit *l = &cfg->rlimits[k];
+        if (l->resource >= 0 && l->resource < LINUX_RLIM_NLIMITS &&
+            l->resource != LINUX_RLIMIT_AS) { /* AS is --mem's */
+            p->rlim[l->resource].rlim_cur = l->cur;
+            p->rlim[l->resource].rlim_max = l->max;
+        }
+    }
     p->fdt = fdt_create();
     if (!p->fdt || open_console(p) < 0)
         return NULL;

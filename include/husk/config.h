@@ -35,6 +35,13 @@ struct husk_nic {
     uint32_t gateway; /* network byte order; 0: none */
 };
 
+/* A resource limit the program starts with (RLIMIT_* numbers). */
+struct husk_rlimit {
+    int resource;
+    uint64_t cur, max;
+};
+#define HUSK_MAX_RLIMITS 16
+
 struct husk_config {
     const char *
         program; /* host path of the program (filesystem issue: in the image) */
@@ -50,7 +57,9 @@ struct husk_config {
     bool rootfs_ro;     /* IMAGE:ro: mounted read-only */
     struct husk_disk disks[HUSK_MAX_DISKS]; /* --disk IMAGE:/mnt[:ro] */
     int ndisks;
-    struct husk_nic nics[HUSK_MAX_NICS]; /* --net tap:NAME,... */
+    struct husk_nic nics[HUSK_MAX_NICS];          /* --net tap:NAME,... */
+    struct husk_rlimit rlimits[HUSK_MAX_RLIMITS]; /* OCI process.rlimits */
+    int nrlimits;
     int nnics;
     bool trace;
     enum husk_seccomp seccomp;
