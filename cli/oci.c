@@ -27,6 +27,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <net/if.h>
+#include <poll.h>
 #include <pty.h>
 #include <sched.h>
 #include <signal.h>
@@ -92,7 +93,11 @@ static int oci_err(const char *fmt, ...)
                 free(s);
                 json_decref(o);
             } else {
-                fprintf(f, "time=\"%s\" level=error msg=\"%s\"\n", ts, msg);
+                /* logfmt, as logrus writes it: msg quoted, " and \ escaped */
+                fprintf(f, "time=\"%s\" level=error msg=\"", ts);
+                for (const char *c = msg; *c; c++)
+                    fprintf(f, *c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+                fputs("\"\n", f);
             }
             fclose(f);
         }
@@ -248,18 +253,19 @@ static void ctr_free(struct ctr *c)
 
 static int ctr_save(const struct ctr *c)
 {
-    json_t *o = json_pack(
-        "{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:O, s:s?, s:b}", "ociVersion",
-        OCI_VERSION, "id", c->id, "pid", c->pid, "starttime",
-        (json_int_t)c->starttime, "bundle", c->bundle, "rootfs", c->rootfs,
-        "created", c->created, "annotations",
-        c->annotations ? c->annotations : json_object(), "netns", c->netns,
-        "tap", c->tap);
-    char *path = path_join(c->dir, "state.json"), *tmp = path_join(c->dir, ".s");
-    int r = o && json_dump_file(o, tmp, JSON_COMPACT) == 0 &&
-                    rename(tmp, path) == 0
-                ? 0
-                : -1;
+    json_t *o =
+        json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:O, s:s?, s:b}",
+                  "ociVersion", OCI_VERSION, "id", c->id, "pid", c->pid,
+                  "starttime", (json_int_t)c->starttime, "bundle", c->bundle,
+                  "rootfs", c->rootfs, "created", c->created, "annotations",
+                  c->annotations ? c->annotations : json_object(), "netns",
+                  c->netns, "tap", c->tap);
+    char *path = path_join(c->dir, "state.json"),
+         *tmp = path_join(c->dir, ".s");
+    int r =
+        o && json_dump_file(o, tmp, JSON_COMPACT) == 0 && rename(tmp, path) == 0
+            ? 0
+            : -1;
     json_decref(o);
     free(path), free(tmp);
     return r;
@@ -320,9 +326,9 @@ struct bind_file {
 
 struct plan {
     struct husk_config cfg;
-    char *rootfs;       /* root.path, absolute */
-    char *netns;        /* linux.namespaces network path, or NULL */
-    bool new_netns;     /* a network namespace without a path: only lo */
+    char *rootfs;   /* root.path, absolute */
+    char *netns;    /* linux.namespaces network path, or NULL */
+    bool new_netns; /* a network namespace without a path: only lo */
     bool terminal;
     struct bind_file files[32];
     int nfiles;
@@ -334,21 +340,29 @@ static const struct {
     const char *name;
     int res;
 } rlimit_names[] = {
-    {"RLIMIT_CPU", RLIMIT_CPU},         {"RLIMIT_FSIZE", RLIMIT_FSIZE},
-    {"RLIMIT_DATA", RLIMIT_DATA},       {"RLIMIT_STACK", RLIMIT_STACK},
-    {"RLIMIT_CORE", RLIMIT_CORE},       {"RLIMIT_RSS", RLIMIT_RSS},
-    {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_AS", RLIMIT_AS},
-    {"RLIMIT_LOCKS", RLIMIT_LOCKS},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
-    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
-    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+    {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_DATA", RLIMIT_DATA},
+    {"RLIMIT_STACK", RLIMIT_STACK},
+    {"RLIMIT_CORE", RLIMIT_CORE},
+    {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+    {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+    {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
 };
 
 /* Filesystems husk has inside already, wherever the spec puts them. */
 static bool husk_provides(const char *type, const char *dst)
 {
-    static const char *types[] = {"proc",   "sysfs",  "devpts", "mqueue",
-                                  "cgroup", "cgroup2", "tmpfs", NULL};
+    static const char *types[] = {"proc",   "sysfs",   "devpts", "mqueue",
+                                  "cgroup", "cgroup2", "tmpfs",  NULL};
     for (int i = 0; types[i]; i++)
         if (type && !strcmp(type, types[i]))
             return true;
@@ -375,11 +389,12 @@ static int spec_mounts(json_t *mounts, struct plan *p)
         bool bind = type && !strcmp(type, "bind");
         size_t k;
         json_t *o;
-        json_array_foreach(opts, k, o) if (json_is_string(o) &&
-                                           (!strcmp(json_string_value(o),
-                                                    "bind") ||
-                                            !strcmp(json_string_value(o),
-                                                    "rbind"))) bind = true;
+        json_array_foreach(opts, k, o)
+        {
+            const char *s = json_string_value(o);
+            if (s && (!strcmp(s, "bind") || !strcmp(s, "rbind")))
+                bind = true;
+        }
         if (!bind) {
             if (husk_provides(type, dst))
                 continue;
@@ -442,8 +457,8 @@ static int spec_load(const char *bundle, struct plan *p)
         return oci_err("config.json: ociVersion %s: husk supports 1.x", ver);
     if (!proc)
         return oci_err("config.json: no process (nothing to run)");
-    if (!root || json_unpack(root, "{s:s, s?:b}", "path", &rpath, "readonly",
-                             &ro) < 0)
+    if (!root ||
+        json_unpack(root, "{s:s, s?:b}", "path", &rpath, "readonly", &ro) < 0)
         return oci_err("config.json: no root.path");
     p->rootfs = rpath[0] == '/' ? xstrdup(rpath) : path_join(bundle, rpath);
     struct stat st;
@@ -517,8 +532,7 @@ static int spec_load(const char *bundle, struct plan *p)
             s = s > h ? h : s;
         }
         if (cfg->nrlimits < HUSK_MAX_RLIMITS)
-            cfg->rlimits[cfg->nrlimits++] =
-                (struct husk_rlimit){res, s, h};
+            cfg->rlimits[cfg->nrlimits++] = (struct husk_rlimit){res, s, h};
     }
     if (mounts && spec_mounts(mounts, p))
         return 1;
@@ -554,8 +568,9 @@ static int spec_load(const char *bundle, struct plan *p)
         return oci_err("annotation org.husk.rootfs-size '%s' is not a size",
                        asize);
     if (cfg->mem < HUSK_MIN_MEM) {
-        fprintf(stderr, "husk: warning: memory limit %llu below husk's "
-                        "minimum: 8 MiB\n",
+        fprintf(stderr,
+                "husk: warning: memory limit %llu below husk's "
+                "minimum: 8 MiB\n",
                 (unsigned long long)cfg->mem);
         cfg->mem = HUSK_MIN_MEM;
     }
@@ -571,10 +586,9 @@ static int fp_entry(const char *path, const struct stat *st, int flag,
                     struct FTW *ftw)
 {
     (void)flag, (void)ftw;
-    uint64_t v[] = {(uint64_t)st->st_mode, (uint64_t)st->st_size,
-                    (uint64_t)st->st_mtim.tv_sec,
-                    (uint64_t)st->st_mtim.tv_nsec, (uint64_t)st->st_uid,
-                    (uint64_t)st->st_gid};
+    uint64_t v[] = {(uint64_t)st->st_mode,        (uint64_t)st->st_size,
+                    (uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec,
+                    (uint64_t)st->st_uid,         (uint64_t)st->st_gid};
     for (const char *c = path; *c; c++)
         fp_hash = (fp_hash ^ (uint8_t)*c) * 0x100000001b3ULL;
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
@@ -591,9 +605,8 @@ static int copy_sparse(const char *from, const char *to)
         return -1;
     int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     struct stat st;
-    int r = out < 0 || fstat(in, &st) < 0 || ftruncate(out, st.st_size) < 0
-                ? -1
-                : 0;
+    int r = out < 0 || fstat(in, &st) < 0 || ftruncate(out, st.st_size) < 0 ? -1
+                                                                            : 0;
     if (r == 0 && ioctl(out, FICLONE, in) == 0) {
         close(in), close(out);
         return 0;
@@ -657,6 +670,31 @@ static void cache_trim(const char *cache)
     }
 }
 
+/* The directories husk mounts on (kernel/boot.c), made in a new image
+   whose tree lacks them: a read-only root could not get them later (no
+   /dev, /proc), and runc makes them too. Best effort (debugfs). */
+static void add_mount_points(const char *rootfs, const char *image,
+                             const char *dir)
+{
+    static const char *points[] = {"dev", "proc", "sys", "tmp", "run", NULL};
+    char *cmds = path_join(dir, "debugfs.cmds");
+    FILE *f = NULL;
+    for (int i = 0; points[i]; i++) {
+        char *at = path_join(rootfs, points[i]);
+        struct stat st;
+        if (lstat(at, &st) < 0 && (f || (f = fopen(cmds, "w"))))
+            fprintf(f, "mkdir /%s\n", points[i]);
+        free(at);
+    }
+    if (f) {
+        fclose(f);
+        char *argv[] = {A("debugfs"), A("-w"), A("-f"), cmds, A(image), NULL};
+        run_cmd(argv, true);
+        unlink(cmds);
+    }
+    free(cmds);
+}
+
 /* The container's image at out: from the cache when a tree with the same
    names, sizes, times and modes was built before (a podman container's
    rootfs is a fresh directory each time, with the same contents), else
@@ -686,8 +724,11 @@ static char *rootfs_image(const struct plan *p, const char *ctr_dir)
             tmpn = NULL;
         free(tmp);
         /* room to write in: the tree's size again, and 64 MiB */
-        if (!tmpn || image_build_dir(p->rootfs, tmpn, p->image_size) != 0 ||
-            rename(tmpn, cached) < 0) {
+        bool built =
+            tmpn && image_build_dir(p->rootfs, tmpn, p->image_size) == 0;
+        if (built)
+            add_mount_points(p->rootfs, tmpn, ctr_dir);
+        if (!built || rename(tmpn, cached) < 0) {
             if (tmpn)
                 unlink(tmpn);
             free(tmpn), free(cache), free(cached);
@@ -736,8 +777,7 @@ static int inject_files(const struct plan *p, const char *image,
                 p->files[i].src, p->files[i].dst);
     }
     fclose(f);
-    char *argv[] = {A("debugfs"), A("-w"), A("-f"), cmds,
-                    A(image), NULL};
+    char *argv[] = {A("debugfs"), A("-w"), A("-f"), cmds, A(image), NULL};
     int r = run_cmd(argv, true);
     unlink(cmds);
     free(cmds);
@@ -785,37 +825,31 @@ static int net_setup_in_ns(int out)
                 sscanf(rl, "default via %63s", gw);
             pclose(r);
         }
-        char *tuntap[] = {A("ip"), A("tuntap"), A("add"),
-                          A("dev"), A(TAP_NAME), A("mode"),
+        char *tuntap[] = {A("ip"),  A("tuntap"),   A("add"),
+                          A("dev"), A(TAP_NAME),   A("mode"),
                           A("tap"), A("vnet_hdr"), NULL};
-        char *up[] = {A("ip"),   A("link"),     A("set"),
-                      A("dev"),  A(TAP_NAME),   A("up"),
-                      A("mtu"),  A("1500"),     NULL};
-        char *q1[] = {A("tc"), A("qdisc"), A("add"),
-                      A("dev"), ifname, A("ingress"), NULL};
-        char *q2[] = {A("tc"), A("qdisc"), A("add"),
-                      A("dev"), A(TAP_NAME), A("ingress"),
-                      NULL};
-        char *f1[] = {A("tc"),       A("filter"), A("add"),
-                      A("dev"),      ifname,           A("parent"),
-                      A("ffff:"),    A("matchall"),
-                      A("action"),   A("mirred"), A("egress"),
-                      A("redirect"), A("dev"),    A(TAP_NAME),
-                      NULL};
-        char *f2[] = {A("tc"),       A("filter"), A("add"),
-                      A("dev"),      A(TAP_NAME), A("parent"),
-                      A("ffff:"),    A("matchall"),
-                      A("action"),   A("mirred"), A("egress"),
-                      A("redirect"), A("dev"),    ifname,
-                      NULL};
-        char *promisc[] = {A("ip"),  A("link"),    A("set"),
-                           A("dev"), ifname,            A("promisc"),
-                           A("on"),  NULL};
+        char *up[] = {A("ip"), A("link"), A("set"),  A("dev"), A(TAP_NAME),
+                      A("up"), A("mtu"),  A("1500"), NULL};
+        char *q1[] = {A("tc"), A("qdisc"),   A("add"), A("dev"),
+                      ifname,  A("ingress"), NULL};
+        char *q2[] = {A("tc"),     A("qdisc"),   A("add"), A("dev"),
+                      A(TAP_NAME), A("ingress"), NULL};
+        char *f1[] = {A("tc"),     A("filter"), A("add"),    A("dev"),
+                      ifname,      A("parent"), A("ffff:"),  A("matchall"),
+                      A("action"), A("mirred"), A("egress"), A("redirect"),
+                      A("dev"),    A(TAP_NAME), NULL};
+        char *f2[] = {A("tc"),     A("filter"), A("add"),    A("dev"),
+                      A(TAP_NAME), A("parent"), A("ffff:"),  A("matchall"),
+                      A("action"), A("mirred"), A("egress"), A("redirect"),
+                      A("dev"),    ifname,      NULL};
+        char *promisc[] = {A("ip"), A("link"),    A("set"), A("dev"),
+                           ifname,  A("promisc"), A("on"),  NULL};
         if (run_cmd(tuntap, false) || run_cmd(up, false) ||
             run_cmd(promisc, false) || run_cmd(q1, false) ||
             run_cmd(q2, false) || run_cmd(f1, false) || run_cmd(f2, false)) {
-            fprintf(stderr, "husk: cannot join a tap to %s with tc mirred "
-                            "(iproute2's ip and tc are needed)\n",
+            fprintf(stderr,
+                    "husk: cannot join a tap to %s with tc mirred "
+                    "(iproute2's ip and tc are needed)\n",
                     ifname);
             pclose(ip);
             return 1;
@@ -862,7 +896,8 @@ static int net_setup(struct plan *p, bool *made)
     char buf[1024];
     size_t n = 0;
     ssize_t r;
-    while (n < sizeof(buf) - 1 && (r = read(pfd[0], buf + n, sizeof(buf) - 1 - n)) > 0)
+    while (n < sizeof(buf) - 1 &&
+           (r = read(pfd[0], buf + n, sizeof(buf) - 1 - n)) > 0)
         n += (size_t)r;
     buf[n] = 0;
     close(pfd[0]);
@@ -877,7 +912,8 @@ static int net_setup(struct plan *p, bool *made)
             continue;
         int len = snprintf(spec, sizeof(spec), "tap:%s,ip=%s", tap, cidr);
         if (strcmp(gw, "-"))
-            len += snprintf(spec + len, sizeof(spec) - (size_t)len, ",gw=%s", gw);
+            len +=
+                snprintf(spec + len, sizeof(spec) - (size_t)len, ",gw=%s", gw);
         if (strcmp(mac, "-"))
             snprintf(spec + len, sizeof(spec) - (size_t)len, ",mac=%s", mac);
         struct husk_nic nic;
@@ -898,8 +934,7 @@ static void net_teardown(const char *netns)
     if (pid == 0) {
         if (enter_netns(netns) < 0)
             _exit(0); /* gone with its namespace */
-        char *del[] = {A("ip"), A("link"), A("del"),
-                       A(TAP_NAME), NULL};
+        char *del[] = {A("ip"), A("link"), A("del"), A(TAP_NAME), NULL};
         run_cmd(del, true);
         FILE *ip = popen("ip -o link show 2>/dev/null", "r");
         char line[512];
@@ -908,8 +943,8 @@ static void net_teardown(const char *netns)
             if (sscanf(line, "%*d: %63[^:@]", ifname) != 1 ||
                 !strcmp(ifname, "lo"))
                 continue;
-            char *q[] = {A("tc"), A("qdisc"), A("del"),
-                         A("dev"), ifname, A("ingress"), NULL};
+            char *q[] = {A("tc"), A("qdisc"),   A("del"), A("dev"),
+                         ifname,  A("ingress"), NULL};
             run_cmd(q, true);
         }
         if (ip)
@@ -955,8 +990,8 @@ static int send_fd(const char *path, int fd)
 
 /* The container process: ready on `sync`, then blocked on the exec fifo
    until start opens it; then the sandbox. Never returns. */
-static _Noreturn void container_main(struct plan *p, const char *fifo,
-                                     int sync, const char *console)
+static _Noreturn void container_main(struct plan *p, const char *fifo, int sync,
+                                     const char *console)
 {
     if (console) {
         int master, slave;
@@ -1024,9 +1059,8 @@ static int do_create(const char *id, const struct create_opts *o, int *pid)
         return oci_err("--root %s: %s", g.root, strerror(errno));
     char *dir = path_join(g.root, id);
     if (mkdir(dir, 0700) < 0) {
-        int r = errno == EEXIST
-                    ? oci_err("container \"%s\" already exists", id)
-                    : oci_err("%s: %s", dir, strerror(errno));
+        int r = errno == EEXIST ? oci_err("container \"%s\" already exists", id)
+                                : oci_err("%s: %s", dir, strerror(errno));
         free(dir);
         return r;
     }
@@ -1116,10 +1150,24 @@ static int do_start(const char *id)
         return r;
     }
     char *fifo = path_join(c.dir, "exec.fifo");
-    int fd = open(fifo, O_RDONLY | O_CLOEXEC);
+    /* non-blocking: a container process that died meanwhile must not
+       leave start waiting for a writer that never comes */
+    int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     char b;
     int r = 0;
-    if (fd < 0 || read(fd, &b, 1) != 1)
+    struct pollfd pfd = {fd, POLLIN, 0};
+    bool got = false;
+    for (int tries = 0; fd >= 0 && !got && tries < 100; tries++) {
+        if (read(fd, &b, 1) == 1) {
+            got = true;
+            break;
+        }
+        char st = 0;
+        if (proc_starttime(c.pid, &st) != c.starttime || st == 'Z')
+            break; /* the writer is gone */
+        poll(&pfd, 1, 50);
+    }
+    if (!got)
         r = oci_err("cannot start container %s: its process is gone", id);
     if (fd >= 0)
         close(fd);
@@ -1174,10 +1222,19 @@ static int do_kill(const char *id, const char *sig_name)
 static int do_delete(const char *id, bool force)
 {
     struct ctr c;
-    if (ctr_load(id, &c)) {
-        /* runc: --force of a missing container is no error */
-        return force && valid_id(id) ? 0 : 1;
+    if (force && valid_id(id)) {
+        /* runc: --force of a missing container is no error, and it takes a
+           directory that never got its state (a create killed midway) */
+        char *dir = path_join(g.root, id), *sf = path_join(dir, "state.json");
+        bool missing = access(sf, F_OK) < 0;
+        if (missing)
+            rm_rf(dir);
+        free(dir), free(sf);
+        if (missing)
+            return 0;
     }
+    if (ctr_load(id, &c))
+        return 1;
     const char *status = status_of(&c);
     if (strcmp(status, "stopped")) {
         if (!force) {
@@ -1291,12 +1348,12 @@ static int do_features(void)
         "{s:s, s:s, s:[], s:[s, s, s, s, s, s], s:{s:[s, s, s, s, s, s, s], "
         "s:[], s:{s:b}, s:{s:b}, s:{s:b}}, s:{s:s, s:s}}",
         "ociVersionMin", "1.0.0", "ociVersionMax", OCI_VERSION, "hooks",
-        "mountOptions", "bind", "rbind", "ro", "rw", "nosuid", "nodev",
-        "linux", "namespaces", "cgroup", "ipc", "mount", "network", "pid",
-        "user", "uts", "capabilities", "cgroup", "v1", 0, "seccomp", "enabled",
-        0, "apparmor", "enabled", 0, "annotations",
-        "org.husk.mem", "guest memory (a size: 512M, 2G)",
-        "org.husk.rootfs-size", "the root image's size (a size)");
+        "mountOptions", "bind", "rbind", "ro", "rw", "nosuid", "nodev", "linux",
+        "namespaces", "cgroup", "ipc", "mount", "network", "pid", "user", "uts",
+        "capabilities", "cgroup", "v1", 0, "seccomp", "enabled", 0, "apparmor",
+        "enabled", 0, "annotations", "org.husk.mem",
+        "guest memory (a size: 512M, 2G)", "org.husk.rootfs-size",
+        "the root image's size (a size)");
     char *s = json_dumps(o, JSON_INDENT(2));
     printf("%s\n", s);
     free(s);
@@ -1347,6 +1404,16 @@ static const char *opt_val(int argc, char **argv, int *i, const char *name,
     return argv[++*i];
 }
 
+static volatile pid_t run_pid;
+static const int forwarded[] = {SIGTERM, SIGINT,  SIGHUP,   SIGQUIT,
+                                SIGUSR1, SIGUSR2, SIGWINCH, 0};
+
+static void forward(int sig)
+{
+    if (run_pid > 0)
+        kill(run_pid, sig);
+}
+
 int cmd_oci(int argc, char **argv)
 {
     int i = 1;
@@ -1389,6 +1456,16 @@ int cmd_oci(int argc, char **argv)
         return 1;
     }
     const char *verb = argv[i++];
+    /* before their options, which husk does not know (exec --process F,
+       update --resources F) */
+    static const char *unsupported[] = {"ps",      "exec",   "pause",
+                                        "resume",  "update", "checkpoint",
+                                        "restore", "events", NULL};
+    for (int k = 0; unsupported[k]; k++)
+        if (!strcmp(verb, unsupported[k]))
+            return oci_err("%s is not supported by husk: a container is one "
+                           "sandbox process",
+                           verb);
     struct create_opts co = {NULL, NULL, NULL};
     bool detach = false, force = false, json = false, quiet = false;
     const char *id = NULL, *extra = NULL;
@@ -1411,8 +1488,9 @@ int cmd_oci(int argc, char **argv)
         else if ((v = opt_val(argc, argv, &i, "--console-socket", &missing)))
             co.console = v;
         else if ((v = opt_val(argc, argv, &i, "--format", &missing)) ||
-                 (v = opt_val(argc, argv, &i, "-f", &missing)))
-            json = !strcmp(v, "json");
+                 (!strcmp(verb, "list") &&
+                  (v = opt_val(argc, argv, &i, "-f", &missing))))
+            json = !strcmp(v, "json"); /* -f: list's --format, else --force */
         else if ((v = opt_val(argc, argv, &i, "--preserve-fds", &missing)))
             ; /* inherited fds stay open for the program's console */
         else if (!strcmp(a, "--detach") || !strcmp(a, "-d"))
@@ -1432,14 +1510,6 @@ int cmd_oci(int argc, char **argv)
         if (missing)
             return oci_err("option %s needs a value", a);
     }
-    static const char *unsupported[] = {"ps",      "exec",       "pause",
-                                        "resume",  "update",     "checkpoint",
-                                        "restore", "events",     NULL};
-    for (int k = 0; unsupported[k]; k++)
-        if (!strcmp(verb, unsupported[k]))
-            return oci_err("%s is not supported by husk: a container is one "
-                           "sandbox process",
-                           verb);
     if (!strcmp(verb, "list"))
         return do_list(json, quiet);
     if (!strcmp(verb, "spec"))
@@ -1462,10 +1532,20 @@ int cmd_oci(int argc, char **argv)
         return do_delete(id, force);
     if (!strcmp(verb, "run")) {
         int pid, st;
-        if (do_create(id, &co, &pid) || do_start(id))
+        if (do_create(id, &co, &pid))
             return 1;
+        if (do_start(id)) {
+            do_delete(id, true);
+            return 1;
+        }
         if (detach)
             return 0;
+        /* signals to runc run are the container's */
+        run_pid = pid;
+        struct sigaction sa = {.sa_handler = forward};
+        sigemptyset(&sa.sa_mask);
+        for (int k = 0; forwarded[k]; k++)
+            sigaction(forwarded[k], &sa, NULL);
         while (waitpid(pid, &st, 0) < 0)
             if (errno != EINTR)
                 return oci_err("wait: %s", strerror(errno));
