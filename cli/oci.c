@@ -26,6 +26,7 @@
 #include <ftw.h>
 #include <jansson.h>
 #include <limits.h>
+#include <ifaddrs.h>
 #include <net/if.h>
 #include <poll.h>
 #include <pty.h>
@@ -67,8 +68,37 @@ static struct {
     bool debug;
 } g = {DEFAULT_ROOT, NULL, false, false};
 
-/* One line on stderr ("husk: ..."), and in --log as runc writes it (text
-   or JSON: conmon and the shim read errors from there). Returns 1. */
+/* A message to --log as runc writes it (text or JSON: conmon and the shim
+   read errors from there). */
+static void log_line(const char *level, const char *msg)
+{
+    FILE *f = g.log ? fopen(g.log, "a") : NULL;
+    if (!f)
+        return;
+    char ts[64];
+    time_t t = time(NULL);
+    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    if (g.log_json) {
+        json_t *o = json_pack("{s:s, s:s, s:s}", "level", level, "msg", msg,
+                              "time", ts);
+        char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        if (s)
+            fprintf(f, "%s\n", s);
+        free(s);
+        json_decref(o);
+    } else { /* logrus's text format: quotes and backslashes escaped */
+        fprintf(f, "time=\"%s\" level=%s msg=\"", ts, level);
+        for (const char *c = msg; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                fputc('\\', f);
+            fputc(*c, f);
+        }
+        fputs("\"\n", f);
+    }
+    fclose(f);
+}
+
+/* An error: one line on stderr ("husk: ...") and in --log. Returns 1. */
 static int oci_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int oci_err(const char *fmt, ...)
 {
@@ -78,31 +108,26 @@ static int oci_err(const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     fprintf(stderr, "husk: %s\n", msg);
-    if (g.log) {
-        FILE *f = fopen(g.log, "a");
-        if (f) {
-            char ts[64];
-            time_t t = time(NULL);
-            strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-            if (g.log_json) {
-                json_t *o = json_pack("{s:s, s:s, s:s}", "level", "error",
-                                      "msg", msg, "time", ts);
-                char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-                if (s)
-                    fprintf(f, "%s\n", s);
-                free(s);
-                json_decref(o);
-            } else {
-                /* logfmt, as logrus writes it: msg quoted, " and \ escaped */
-                fprintf(f, "time=\"%s\" level=error msg=\"", ts);
-                for (const char *c = msg; *c; c++)
-                    fprintf(f, *c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
-                fputs("\"\n", f);
-            }
-            fclose(f);
-        }
-    }
+    log_line("error", msg);
     return 1;
+}
+
+/* A warning: to --log when there is one (create's stderr is the
+   container's own, which podman shows as the program's output), else to
+   stderr. */
+static void oci_warn(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static void oci_warn(const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (g.log)
+        log_line("warning", msg);
+    else
+        fprintf(stderr, "husk: warning: %s\n", msg);
 }
 
 static char *xstrdup(const char *s)
@@ -524,10 +549,8 @@ static int spec_load(const char *bundle, struct plan *p)
         uint64_t s = (uint64_t)soft, h = (uint64_t)hard;
         if (getrlimit(res, &hl) == 0 && hl.rlim_max != RLIM_INFINITY &&
             h > hl.rlim_max) {
-            fprintf(stderr,
-                    "husk: warning: %s %llu above the host's %llu: clamped\n",
-                    type, (unsigned long long)h,
-                    (unsigned long long)hl.rlim_max);
+            oci_warn("%s %llu above the host's %llu: clamped", type,
+                     (unsigned long long)h, (unsigned long long)hl.rlim_max);
             h = hl.rlim_max;
             s = s > h ? h : s;
         }
@@ -568,10 +591,8 @@ static int spec_load(const char *bundle, struct plan *p)
         return oci_err("annotation org.husk.rootfs-size '%s' is not a size",
                        asize);
     if (cfg->mem < HUSK_MIN_MEM) {
-        fprintf(stderr,
-                "husk: warning: memory limit %llu below husk's "
-                "minimum: 8 MiB\n",
-                (unsigned long long)cfg->mem);
+        oci_warn("memory limit %llu below husk's minimum: 8 MiB",
+                 (unsigned long long)cfg->mem);
         cfg->mem = HUSK_MIN_MEM;
     }
     cfg->mem = (cfg->mem + 0xfff) & ~0xfffULL;
@@ -834,14 +855,18 @@ static int net_setup_in_ns(int out)
                       ifname,  A("ingress"), NULL};
         char *q2[] = {A("tc"),     A("qdisc"),   A("add"), A("dev"),
                       A(TAP_NAME), A("ingress"), NULL};
-        char *f1[] = {A("tc"),     A("filter"), A("add"),    A("dev"),
-                      ifname,      A("parent"), A("ffff:"),  A("matchall"),
-                      A("action"), A("mirred"), A("egress"), A("redirect"),
-                      A("dev"),    A(TAP_NAME), NULL};
-        char *f2[] = {A("tc"),     A("filter"), A("add"),    A("dev"),
-                      A(TAP_NAME), A("parent"), A("ffff:"),  A("matchall"),
-                      A("action"), A("mirred"), A("egress"), A("redirect"),
-                      A("dev"),    ifname,      NULL};
+        /* every frame, both ways: u32 matching anything (matchall is
+           not in every kernel) */
+#define REDIRECT(from, to)                                                     \
+    {                                                                          \
+        A("tc"), A("filter"), A("add"), A("dev"), from, A("parent"),           \
+            A("ffff:"), A("protocol"), A("all"), A("u32"), A("match"),         \
+            A("u32"), A("0"), A("0"), A("action"), A("mirred"), A("egress"),   \
+            A("redirect"), A("dev"), to, NULL                                  \
+    }
+        char *f1[] = REDIRECT(ifname, A(TAP_NAME));
+        char *f2[] = REDIRECT(A(TAP_NAME), ifname);
+#undef REDIRECT
         char *promisc[] = {A("ip"), A("link"),    A("set"), A("dev"),
                            ifname,  A("promisc"), A("on"),  NULL};
         if (run_cmd(tuntap, false) || run_cmd(up, false) ||
@@ -872,40 +897,44 @@ static int enter_netns(const char *path)
     return r;
 }
 
-/* The taps for p->netns, into p->cfg.nics; 0 or 1 after an error. */
-static int net_setup(struct plan *p, bool *made)
+/* Is there an interface with an IPv4 address but lo? (No program to run
+   when there is none: --network none, a fresh namespace.) */
+static bool net_has_interfaces(void)
 {
-    *made = false;
-    if (!p->netns)
+    struct ifaddrs *ifa, *i;
+    bool any = false;
+    if (getifaddrs(&ifa) < 0)
+        return false;
+    for (i = ifa; i; i = i->ifa_next)
+        if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+            !(i->ifa_flags & IFF_LOOPBACK))
+            any = true;
+    freeifaddrs(ifa);
+    return any;
+}
+
+/* In the container process, in its network namespace, at start (ctr
+   --cni adds the interface between create and start): the taps into
+   p->cfg.nics. 0, or -1 after a line on stderr. */
+static int net_attach(struct plan *p)
+{
+    if (!net_has_interfaces())
         return 0;
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC) < 0)
-        return oci_err("pipe: %s", strerror(errno));
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(pfd[0]);
-        if (enter_netns(p->netns) < 0) {
-            fprintf(stderr, "husk: network namespace %s: %s\n", p->netns,
-                    strerror(errno));
-            _exit(1);
-        }
-        _exit(net_setup_in_ns(pfd[1]));
-    }
+        return -1;
+    int r = net_setup_in_ns(pfd[1]);
     close(pfd[1]);
     char buf[1024];
     size_t n = 0;
-    ssize_t r;
+    ssize_t k;
     while (n < sizeof(buf) - 1 &&
-           (r = read(pfd[0], buf + n, sizeof(buf) - 1 - n)) > 0)
-        n += (size_t)r;
+           (k = read(pfd[0], buf + n, sizeof(buf) - 1 - n)) > 0)
+        n += (size_t)k;
     buf[n] = 0;
     close(pfd[0]);
-    int st = 0;
-    waitpid(pid, &st, 0);
-    if (!WIFEXITED(st) || WEXITSTATUS(st))
-        return oci_err("network namespace %s: cannot attach the container",
-                       p->netns);
+    if (r)
+        return -1;
     for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n")) {
         char tap[32], cidr[64], gw[64], mac[32], spec[256], err[256];
         if (sscanf(l, "%31s %63s %63s %31s", tap, cidr, gw, mac) != 4)
@@ -918,9 +947,10 @@ static int net_setup(struct plan *p, bool *made)
             snprintf(spec + len, sizeof(spec) - (size_t)len, ",mac=%s", mac);
         struct husk_nic nic;
         if (nic_parse(spec, &nic, err, sizeof(err)) < 0 ||
-            nic_add(&p->cfg, &nic, err, sizeof(err)) < 0)
-            return oci_err("network: %s", err);
-        *made = true;
+            nic_add(&p->cfg, &nic, err, sizeof(err)) < 0) {
+            fprintf(stderr, "husk: network: %s\n", err);
+            return -1;
+        }
     }
     return 0;
 }
@@ -993,6 +1023,11 @@ static int send_fd(const char *path, int fd)
 static _Noreturn void container_main(struct plan *p, const char *fifo, int sync,
                                      const char *console)
 {
+    /* nothing of the caller's but the console: containerd's shim passes
+       its own socket as fd 3 by accident */
+    for (int fd = 3; fd < 1024; fd++)
+        if (fd != sync)
+            close(fd);
     if (console) {
         int master, slave;
         if (openpty(&master, &slave, NULL, NULL, NULL) < 0 ||
@@ -1011,6 +1046,10 @@ static _Noreturn void container_main(struct plan *p, const char *fifo, int sync,
         dprintf(sync, "network namespace %s: %s\n", p->netns, strerror(errno));
         _exit(1);
     }
+    if (!p->netns && p->new_netns && unshare(CLONE_NEWNET) < 0) {
+        dprintf(sync, "a new network namespace: %s\n", strerror(errno));
+        _exit(1);
+    }
     dprintf(sync, "ok\n");
     close(sync);
     int fd = open(fifo, O_WRONLY | O_CLOEXEC); /* until start */
@@ -1019,6 +1058,8 @@ static _Noreturn void container_main(struct plan *p, const char *fifo, int sync,
     if (write(fd, "0", 1) != 1)
         _exit(HUSK_EXIT_ERROR);
     close(fd);
+    if ((p->netns || p->new_netns) && net_attach(p) < 0)
+        _exit(HUSK_EXIT_ERROR);
     int st = tender_run(&p->cfg);
     fflush(NULL);
     _exit(st);
@@ -1064,9 +1105,9 @@ static int do_create(const char *id, const struct create_opts *o, int *pid)
         free(dir);
         return r;
     }
-    bool tap = false;
+    bool tap = p.netns != NULL; /* the container process makes it */
     char *image = rootfs_image(&p, dir);
-    if (!image || inject_files(&p, image, dir) || net_setup(&p, &tap))
+    if (!image || inject_files(&p, image, dir))
         goto fail;
     p.cfg.rootfs = image;
     char *fifo = path_join(dir, "exec.fifo");
