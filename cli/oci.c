@@ -56,7 +56,7 @@
 
 #define OCI_VERSION "1.0.2"
 #define DEFAULT_ROOT "/run/husk-runc"
-#define TAP_NAME "husk0"
+#define TAP_NAME "husk" /* husk0, husk1...: the taps in a namespace */
 #define A(x) ((char *)(uintptr_t)(x)) /* execvp takes char *const[] */
 
 /* ---- global options and errors ---- */
@@ -822,15 +822,24 @@ static int net_setup_in_ns(int out)
     if (!ip)
         return 1;
     int n = 0;
-    while (fgets(line, sizeof(line), ip) && n < 1) {
-        char ifname[64], cidr[64];
+    char gwdev[64] = "", gw[64] = "";
+    FILE *r = popen("ip -4 route show default 2>/dev/null", "r");
+    if (r) {
+        char rl[256];
+        if (fgets(rl, sizeof(rl), r))
+            sscanf(rl, "default via %63s dev %63s", gw, gwdev);
+        pclose(r);
+    }
+    while (fgets(line, sizeof(line), ip) && n < HUSK_MAX_NICS) {
+        char ifname[64], cidr[64], tap[16];
         if (sscanf(line, "%*d: %63s inet %63s", ifname, cidr) != 2 ||
-            !strcmp(ifname, "lo"))
+            !strcmp(ifname, "lo") || !strncmp(ifname, "husk", 4))
             continue;
         char *at = strchr(ifname, '@');
         if (at)
             *at = 0;
-        char mac[32] = "", gw[64] = "", cmd[256];
+        snprintf(tap, sizeof(tap), TAP_NAME "%d", n);
+        char mac[32] = "", cmd[256];
         snprintf(cmd, sizeof(cmd), "/sys/class/net/%s/address", ifname);
         FILE *m = fopen(cmd, "r");
         if (m) {
@@ -839,22 +848,14 @@ static int net_setup_in_ns(int out)
             fclose(m);
         }
         mac[strcspn(mac, "\n")] = 0;
-        FILE *r = popen("ip -4 route show default 2>/dev/null", "r");
-        if (r) {
-            char rl[256];
-            if (fgets(rl, sizeof(rl), r))
-                sscanf(rl, "default via %63s", gw);
-            pclose(r);
-        }
-        char *tuntap[] = {A("ip"),  A("tuntap"),   A("add"),
-                          A("dev"), A(TAP_NAME),   A("mode"),
-                          A("tap"), A("vnet_hdr"), NULL};
-        char *up[] = {A("ip"), A("link"), A("set"),  A("dev"), A(TAP_NAME),
+        char *tuntap[] = {A("ip"),   A("tuntap"), A("add"),      A("dev"), tap,
+                          A("mode"), A("tap"),    A("vnet_hdr"), NULL};
+        char *up[] = {A("ip"), A("link"), A("set"),  A("dev"), tap,
                       A("up"), A("mtu"),  A("1500"), NULL};
         char *q1[] = {A("tc"), A("qdisc"),   A("add"), A("dev"),
                       ifname,  A("ingress"), NULL};
-        char *q2[] = {A("tc"),     A("qdisc"),   A("add"), A("dev"),
-                      A(TAP_NAME), A("ingress"), NULL};
+        char *q2[] = {A("tc"), A("qdisc"),   A("add"), A("dev"),
+                      tap,     A("ingress"), NULL};
         /* every frame, both ways: u32 matching anything (matchall is
            not in every kernel) */
 #define REDIRECT(from, to)                                                     \
@@ -864,8 +865,8 @@ static int net_setup_in_ns(int out)
             A("u32"), A("0"), A("0"), A("action"), A("mirred"), A("egress"),   \
             A("redirect"), A("dev"), to, NULL                                  \
     }
-        char *f1[] = REDIRECT(ifname, A(TAP_NAME));
-        char *f2[] = REDIRECT(A(TAP_NAME), ifname);
+        char *f1[] = REDIRECT(ifname, tap);
+        char *f2[] = REDIRECT(tap, ifname);
 #undef REDIRECT
         char *promisc[] = {A("ip"), A("link"),    A("set"), A("dev"),
                            ifname,  A("promisc"), A("on"),  NULL};
@@ -879,7 +880,9 @@ static int net_setup_in_ns(int out)
             pclose(ip);
             return 1;
         }
-        dprintf(out, "%s %s %s %s\n", TAP_NAME, cidr, gw[0] ? gw : "-",
+        /* the gateway goes with the interface the default route uses */
+        bool gwhere = gw[0] && (!gwdev[0] || !strcmp(gwdev, ifname));
+        dprintf(out, "%s %s %s %s\n", tap, cidr, gwhere ? gw : "-",
                 mac[0] ? mac : "-");
         n++;
     }
@@ -964,8 +967,6 @@ static void net_teardown(const char *netns)
     if (pid == 0) {
         if (enter_netns(netns) < 0)
             _exit(0); /* gone with its namespace */
-        char *del[] = {A("ip"), A("link"), A("del"), A(TAP_NAME), NULL};
-        run_cmd(del, true);
         FILE *ip = popen("ip -o link show 2>/dev/null", "r");
         char line[512];
         while (ip && fgets(line, sizeof(line), ip)) {
@@ -973,9 +974,10 @@ static void net_teardown(const char *netns)
             if (sscanf(line, "%*d: %63[^:@]", ifname) != 1 ||
                 !strcmp(ifname, "lo"))
                 continue;
+            char *del[] = {A("ip"), A("link"), A("del"), ifname, NULL};
             char *q[] = {A("tc"), A("qdisc"),   A("del"), A("dev"),
                          ifname,  A("ingress"), NULL};
-            run_cmd(q, true);
+            run_cmd(strncmp(ifname, TAP_NAME, 4) ? q : del, true);
         }
         if (ip)
             pclose(ip);
@@ -1460,6 +1462,13 @@ int cmd_oci(int argc, char **argv)
     int i = 1;
     bool missing = false;
     const char *v;
+    /* podman runs delete with no PATH at all: ip, tc and debugfs must
+       still be found (tc is in /sbin), or a tap's tc rules outlive it */
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        setenv("PATH",
+               "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+               1);
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
         if ((v = opt_val(argc, argv, &i, "--root", &missing)))
