@@ -151,6 +151,7 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)HUSK=$(B)/husk BUILD_DIR=$(B) bench/run.sh
 	$(Q)HUSK=$(B)/husk BUILD_DIR=$(B) bench/net.sh
+	$(Q)HUSK=$(B)/husk BUILD_DIR=$(B) bench/oci.sh
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null | grep -v errno_list.h)
 format-check:

@@ -607,11 +607,24 @@ static int fp_entry(const char *path, const struct stat *st, int flag,
                     struct FTW *ftw)
 {
     (void)flag, (void)ftw;
-    uint64_t v[] = {(uint64_t)st->st_mode,        (uint64_t)st->st_size,
-                    (uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec,
-                    (uint64_t)st->st_uid,         (uint64_t)st->st_gid};
+    /* a file's contents by its size and time; a directory's and a
+       symlink's times say nothing the names and targets do not (podman
+       makes / and /etc fresh in each container's top layer, which would
+       make every run miss) */
+    bool file = S_ISREG(st->st_mode);
+    uint64_t v[] = {(uint64_t)st->st_mode,
+                    file ? (uint64_t)st->st_size : 0,
+                    file ? (uint64_t)st->st_mtim.tv_sec : 0,
+                    file ? (uint64_t)st->st_mtim.tv_nsec : 0,
+                    (uint64_t)st->st_uid,
+                    (uint64_t)st->st_gid};
     for (const char *c = path; *c; c++)
         fp_hash = (fp_hash ^ (uint8_t)*c) * 0x100000001b3ULL;
+    char target[PATH_MAX];
+    ssize_t tn =
+        S_ISLNK(st->st_mode) ? readlink(path, target, sizeof(target)) : 0;
+    for (ssize_t k = 0; k < tn; k++)
+        fp_hash = (fp_hash ^ (uint8_t)target[k]) * 0x100000001b3ULL;
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
         for (int b = 0; b < 8; b++)
             fp_hash = (fp_hash ^ ((v[i] >> (8 * b)) & 0xff)) * 0x100000001b3ULL;
@@ -656,14 +669,14 @@ static int copy_sparse(const char *from, const char *to)
 }
 
 /* Drop the oldest cached images beyond the newest eight. */
-static void cache_trim(const char *cache)
+static void cache_trim(const char *cache, const char *keep_name)
 {
     DIR *d = opendir(cache);
     if (!d)
         return;
     struct {
         char name[64];
-        time_t t;
+        struct timespec t;
     } e[64];
     int n = 0;
     struct dirent *de;
@@ -672,22 +685,25 @@ static void cache_trim(const char *cache)
             continue;
         char *p = path_join(cache, de->d_name);
         struct stat st;
-        if (stat(p, &st) == 0) {
+        if (stat(p, &st) == 0 && strcmp(de->d_name, keep_name)) {
             snprintf(e[n].name, sizeof(e[n].name), "%s", de->d_name);
-            e[n++].t = st.st_atime > st.st_mtime ? st.st_atime : st.st_mtime;
+            e[n++].t = st.st_mtim; /* touched when used (rootfs_image) */
         }
         free(p);
     }
     closedir(d);
-    for (int keep = n; keep > 8; keep--) {
-        int old = 0;
-        for (int i = 1; i < n; i++)
-            if (e[i].t < e[old].t)
+    /* the one in use is not counted: seven others stay */
+    for (int left = n; left > 7; left--) {
+        int old = -1;
+        for (int i = 0; i < n; i++)
+            if (e[i].name[0] && (old < 0 || e[i].t.tv_sec < e[old].t.tv_sec ||
+                                 (e[i].t.tv_sec == e[old].t.tv_sec &&
+                                  e[i].t.tv_nsec < e[old].t.tv_nsec)))
                 old = i;
         char *p = path_join(cache, e[old].name);
         unlink(p);
         free(p);
-        e[old].t = (time_t)1 << 62;
+        e[old].name[0] = 0;
     }
 }
 
@@ -757,7 +773,7 @@ static char *rootfs_image(const struct plan *p, const char *ctr_dir)
             return NULL;
         }
         free(tmpn);
-        cache_trim(cache);
+        cache_trim(cache, key);
     } else {
         utimensat(AT_FDCWD, cached, NULL, 0); /* recently used */
     }
@@ -868,11 +884,10 @@ static int net_setup_in_ns(int out)
         char *f1[] = REDIRECT(ifname, tap);
         char *f2[] = REDIRECT(tap, ifname);
 #undef REDIRECT
-        char *promisc[] = {A("ip"), A("link"),    A("set"), A("dev"),
-                           ifname,  A("promisc"), A("on"),  NULL};
+
         if (run_cmd(tuntap, false) || run_cmd(up, false) ||
-            run_cmd(promisc, false) || run_cmd(q1, false) ||
-            run_cmd(q2, false) || run_cmd(f1, false) || run_cmd(f2, false)) {
+            run_cmd(q1, false) || run_cmd(q2, false) || run_cmd(f1, false) ||
+            run_cmd(f2, false)) {
             fprintf(stderr,
                     "husk: cannot join a tap to %s with tc mirred "
                     "(iproute2's ip and tc are needed)\n",

@@ -22,6 +22,12 @@ pkgs=(
   iproute2          # ip netns, ip tuntap: the test networks (scripts/net.sh)
   iputils-ping      # ping a sandbox through its tap
   wrk               # nginx requests/s (bench/net.sh)
+  podman            # drives husk-runc as its OCI runtime (tests/host/podman.t)
+  runc              # podman's baseline runtime (crun 1.8: no hybrid cgroups)
+  conmon            # podman's container monitor: calls husk-runc create
+  containernetworking-plugins  # podman's CNI bridge and -p port mapping
+  iptables          # CNI's bridge and portmap plugins program it
+  containerd        # containerd and ctr: husk-runc as --runc-binary
   clang-format      # make format-check
   git               # format-check lists the tracked sources
 )
