@@ -686,7 +686,7 @@ static void cache_trim(const char *cache, const char *keep_name)
         char *p = path_join(cache, de->d_name);
         struct stat st;
         if (stat(p, &st) == 0 && strcmp(de->d_name, keep_name)) {
-            snprintf(e[n].name, sizeof(e[n].name), "%s", de->d_name);
+            memcpy(e[n].name, de->d_name, strlen(de->d_name) + 1); /* < 64 */
             e[n++].t = st.st_mtim; /* touched when used (rootfs_image) */
         }
         free(p);
