@@ -95,27 +95,7 @@ scripts/rootfs-from-host.sh "$ROOT" "${progs[@]}" >"$LOGS/net-rootfs.log" 2>&1 |
 	die "scripts/rootfs-from-host.sh failed: see $LOGS/net-rootfs.log"
 mkdir -p "$ROOT/etc/nginx" "$ROOT/etc/redis" "$ROOT/srv"
 cp "$OUT/tcpsink" "$ROOT/usr/bin/tcpsink"
-cat >"$ROOT/etc/nginx/nginx.conf" <<'EOF'
-user root;
-daemon off;
-master_process off;
-worker_processes 1;
-error_log stderr;
-pid /tmp/nginx.pid;
-events { worker_connections 1024; }
-http {
-	access_log off;
-	types { text/html html; application/octet-stream bin; }
-	default_type application/octet-stream;
-	keepalive_requests 1000000;
-	client_body_temp_path /tmp/nginx-body;
-	proxy_temp_path /tmp/nginx-proxy;
-	fastcgi_temp_path /tmp/nginx-fastcgi;
-	uwsgi_temp_path /tmp/nginx-uwsgi;
-	scgi_temp_path /tmp/nginx-scgi;
-	server { listen 80; root /srv; }
-}
-EOF
+cp tests/host/data/nginx.conf "$ROOT/etc/nginx/nginx.conf" # cwd: the repository
 printf 'bind 0.0.0.0\nport 6379\nprotected-mode no\nsave ""\nappendonly no\ndaemonize no\ndir /tmp\n' \
 	>"$ROOT/etc/redis/redis.conf"
 printf 'passwd: files\ngroup: files\nhosts: files\n' >"$ROOT/etc/nsswitch.conf"

@@ -92,26 +92,7 @@ mkdir -p "$root/etc/nginx" "$root/etc/redis" "$root/srv"
 # nginx in one process (no master, no daemon), logging on stderr; the
 # pid file and temp directories in /tmp, a tmpfs inside husk, so the image
 # may be read-only. MIME types inline: no /etc/nginx/mime.types needed.
-cat >"$root/etc/nginx/nginx.conf" <<'EOF'
-user root;
-daemon off;
-master_process off;
-worker_processes 1;
-error_log stderr;
-pid /tmp/nginx.pid;
-events { worker_connections 512; }
-http {
-	access_log off;
-	types { text/html html; application/octet-stream bin; }
-	default_type application/octet-stream;
-	client_body_temp_path /tmp/nginx-body;
-	proxy_temp_path /tmp/nginx-proxy;
-	fastcgi_temp_path /tmp/nginx-fastcgi;
-	uwsgi_temp_path /tmp/nginx-uwsgi;
-	scgi_temp_path /tmp/nginx-scgi;
-	server { listen 80; root /srv; }
-}
-EOF
+cp "$TESTS_HOST_DIR/data/nginx.conf" "$root/etc/nginx/nginx.conf"
 cat >"$root/etc/redis/redis.conf" <<'EOF'
 bind 0.0.0.0
 port 6379

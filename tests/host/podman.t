@@ -158,26 +158,7 @@ ngx=$D/ngx
 "$SCRIPTS/rootfs-from-host.sh" "$ngx" /usr/sbin/nginx >"$D/rootfs.log" 2>&1 ||
 	diag "$(cat "$D/rootfs.log")"
 mkdir -p "$ngx/etc/nginx" "$ngx/srv"
-cat >"$ngx/etc/nginx/nginx.conf" <<'EOF'
-user root;
-daemon off;
-master_process off;
-worker_processes 1;
-error_log stderr;
-pid /tmp/nginx.pid;
-events { worker_connections 64; }
-http {
-	access_log off;
-	types { text/html html; application/octet-stream bin; }
-	default_type application/octet-stream;
-	client_body_temp_path /tmp/nginx-body;
-	proxy_temp_path /tmp/nginx-proxy;
-	fastcgi_temp_path /tmp/nginx-fastcgi;
-	uwsgi_temp_path /tmp/nginx-uwsgi;
-	scgi_temp_path /tmp/nginx-scgi;
-	server { listen 80; root /srv; }
-}
-EOF
+cp "$TESTS_HOST_DIR/data/nginx.conf" "$ngx/etc/nginx/nginx.conf"
 # nginx's "user root" goes through getpwnam/getgrnam: files only
 printf 'passwd: files\ngroup: files\nhosts: files\n' >"$ngx/etc/nsswitch.conf"
 printf '<html><body>husk under podman</body></html>\n' >"$ngx/srv/index.html"
