@@ -82,6 +82,11 @@ struct inet_sock {
     struct inet_sock *alias;
     int keepidle, keepintvl, keepcnt; /* seconds */
     u16_t real_mss; /* TSO: the MSS agreed with the peer (pcb->mss is big) */
+    /* the connection's ends, kept for when the pcb is gone (lwIP frees
+       it in TIME_WAIT, or after a reset) */
+    ip_addr_t lip, rip;
+    u16_t lport, rport;
+    bool have_ends;
     bool nodelay;
 };
 
@@ -223,6 +228,31 @@ static const ip_addr_t *any_of(struct inet_sock *i, const ip_addr_t *ip)
 
 /* ---- lwIP's callbacks (net_lock held) ---- */
 
+static void keep_ends(struct inet_sock *i, struct tcp_pcb *pcb)
+{
+    ip_addr_copy(i->lip, pcb->local_ip);
+    ip_addr_copy(i->rip, pcb->remote_ip);
+    i->lport = pcb->local_port;
+    i->rport = pcb->remote_port;
+    i->have_ends = true;
+}
+
+/* Both sides have sent FIN: lwIP will free the pcb by itself (TIME_WAIT
+   ends, LAST_ACK is acknowledged) without a callback, so the socket lets
+   go of it now. */
+static void detach_closed(struct inet_sock *i)
+{
+    struct tcp_pcb *pcb = i->tcp;
+    if (!pcb)
+        return;
+    keep_ends(i, pcb);
+    tcp_arg(pcb, NULL);
+    tcp_recv(pcb, NULL);
+    tcp_sent(pcb, NULL);
+    tcp_err(pcb, NULL);
+    i->tcp = NULL;
+}
+
 static void tcp_setup(struct inet_sock *i, struct tcp_pcb *pcb);
 
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
@@ -238,6 +268,8 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
     }
     if (!p) {
         i->rx_fin = true;
+        if (i->shut_wr)
+            detach_closed(i);
     } else { /* linked by hand: a chain's u16 tot_len would wrap */
         if (i->rx)
             i->rx_tail->next = p;
@@ -267,6 +299,10 @@ static void on_err(void *arg, err_t err)
     if (!i)
         return;
     i->tcp = NULL;
+    if (err == ERR_CLSD) { /* an orderly close: no error to report */
+        sock_wake(i->sock);
+        return;
+    }
     bool connecting = i->state == I_CONNECTING;
     /* as Linux's tcp_reset: a reset after the peer's FIN is EPIPE */
     i->err = connecting && err == ERR_RST  ? ECONNREFUSED
@@ -318,6 +354,7 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
     struct inet_sock *i = arg;
     (void)err;
     if (i) {
+        keep_ends(i, pcb);
         tso_setup(i, pcb);
         i->state = I_CONNECTED;
         sock_wake(i->sock);
@@ -337,7 +374,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     struct inet_sock *n = ns ? kzalloc(sizeof(*n)) : NULL;
     if (!n) {
         if (ns)
-            file_put(ns->file);
+            net_defer_put(ns->file); /* not under net_lock */
         tcp_abort(pcb);
         return ERR_ABRT;
     }
@@ -351,6 +388,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     n->nodelay = l->nodelay;
     ns->keepalive = l->sock->keepalive;
     tcp_setup(n, pcb);
+    keep_ends(n, pcb);
     tso_setup(n, pcb);
     if (l->acc_tail)
         l->acc_tail->acc_next = n;
@@ -447,13 +485,21 @@ static bool reuseport_join(struct inet_sock *i)
             l->local_port != i->tcp->local_port ||
             !ip_addr_cmp(&l->local_ip, &i->tcp->local_ip))
             continue;
+        /* a reference only while the file lives: its last close may be
+           waiting for net_lock to release it */
+        int refs = __atomic_load_n(&o->sock->file->refs, __ATOMIC_ACQUIRE);
+        while (refs > 0 && !__atomic_compare_exchange_n(
+                               &o->sock->file->refs, &refs, refs + 1, false,
+                               __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            ;
+        if (refs <= 0)
+            continue;
         tcp_arg(i->tcp, NULL);
         tcp_close(i->tcp);
         i->tcp = NULL;
         i->alias = o;
         i->state = I_LISTEN;
         i->bound = true;
-        file_get(o->sock->file);
         i->sock->seq_from = o->sock;
         return true;
     }
@@ -612,14 +658,19 @@ static long inet_getname(struct socket *s, void *addr, int *len, bool peer)
     if (i->alias)
         i = i->alias;
     if (peer) {
-        if (i->state != I_CONNECTED || (!i->tcp && !i->udp))
-            r = -ENOTCONN;
-        else if (i->tcp)
+        if (i->tcp && i->state == I_CONNECTED)
             *len = addr_to(i, &i->tcp->remote_ip, i->tcp->remote_port, addr);
-        else
+        else if (i->udp && i->state == I_CONNECTED)
             *len = addr_to(i, &i->udp->remote_ip, i->udp->remote_port, addr);
+        else if (i->have_ends &&
+                 (i->state == I_CONNECTED || i->state == I_CLOSED))
+            *len = addr_to(i, &i->rip, i->rport, addr); /* pcb gone */
+        else
+            r = -ENOTCONN;
     } else if (i->tcp) {
         *len = addr_to(i, &i->tcp->local_ip, i->tcp->local_port, addr);
+    } else if (i->have_ends) {
+        *len = addr_to(i, &i->lip, i->lport, addr);
     } else if (i->udp) {
         *len = addr_to(i, &i->udp->local_ip, i->udp->local_port, addr);
     } else {
@@ -866,8 +917,11 @@ static long inet_shutdown(struct socket *s, int how)
             i->shut_rd = true;
         if (how != SHUT_RD && !i->shut_wr) {
             i->shut_wr = true;
-            if (i->tcp && i->state == I_CONNECTED)
+            if (i->tcp && i->state == I_CONNECTED) {
                 tcp_shutdown(i->tcp, 0, 1);
+                if (i->rx_fin)
+                    detach_closed(i);
+            }
         }
         if (i->state == I_LISTEN && how != SHUT_WR)
             sock_wake(s);

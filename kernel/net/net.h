@@ -172,6 +172,9 @@ void net_boot(const struct kboot *b);
 /* after the lock-down: start the network thread if there are taps */
 void net_start_if_configured(void);
 bool net_thread_running(void);
+/* Drop a file reference once net_lock is released (lwIP's callbacks run
+   under it, and a release may take locks that must come first). */
+void net_defer_put(struct file *f);
 /* interface ioctls (SIOCGIF*) on any socket */
 long net_ifioctl(unsigned long req, uptr_t arg);
 

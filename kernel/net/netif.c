@@ -89,11 +89,28 @@ static void net_release(void)
                       &net_lock_word, 0);
 }
 
+static struct file *deferred[16];
+static int ndeferred;
+
+void net_defer_put(struct file *f)
+{
+    if (ndeferred < 16)
+        deferred[ndeferred++] = f;
+    else
+        kwarn("network: a socket could not be freed"); /* out of memory */
+}
+
 void net_unlock(void)
 {
     if (net.up)
         netif_poll_all(); /* loopback packets, before anyone looks */
+    struct file *put[16];
+    int n = ndeferred;
+    memcpy(put, deferred, sizeof(put[0]) * (size_t)n);
+    ndeferred = 0;
     net_release();
+    for (int k = 0; k < n; k++)
+        file_put(put[k]);
 }
 
 bool net_thread_running(void)
@@ -272,7 +289,7 @@ static void taps_up(void)
 static bool csum_finish(uint8_t *f, size_t len, const struct vnet_hdr *h)
 {
     size_t at = h->csum_start, field = at + h->csum_offset;
-    if (at >= len || field + 2 > len)
+    if (at >= len || field + 2 > len || len - at > 0xffff)
         return false;
     u16_t c = inet_chksum(f + at, (u16_t)(len - at));
     memcpy(f + field, &c, 2);
@@ -308,6 +325,8 @@ static int taps_read(struct pbuf **rx, int *from)
                Ethernet header (16-bit lengths): it goes to IP directly */
             bool strip = len > 0xffff && (ip4 || ip6);
             size_t skip = strip ? 14 : 0;
+            if (len - skip > 0xffff)
+                continue; /* not IP and too long for a pbuf: dropped */
             struct pbuf *p =
                 pbuf_alloc(PBUF_RAW, (u16_t)(len - skip), PBUF_RAM);
             if (!p)

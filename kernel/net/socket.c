@@ -208,7 +208,7 @@ static long do_recv(struct file *f, struct kmsg *m, int flags)
     for (;;) {
         long r = s->ops->recvmsg(s, m, flags);
         if (r > 0 && (flags & MSG_WAITALL) && s->type == SOCK_STREAM &&
-            !(flags & MSG_PEEK) && (size_t)r < m->total) {
+            !(flags & MSG_PEEK) && (size_t)r < m->total && !m->nfds) {
             got += (size_t)r; /* wait for the rest of the buffer */
             kmsg_advance(m, (size_t)r);
             continue;
@@ -233,7 +233,9 @@ static long sock_read(struct file *f, void *buf, size_t len, int64_t *pos)
     (void)pos;
     struct linux_iovec iov = {(uptr_t)buf, len};
     struct kmsg m = {.iov = &iov, .iovlen = 1, .total = len};
-    return do_recv(f, &m, 0);
+    long r = do_recv(f, &m, 0);
+    kmsg_drop_fds(&m); /* files passed to a plain read are closed */
+    return r;
 }
 
 static long sock_write(struct file *f, const void *buf, size_t len,
@@ -649,9 +651,12 @@ static long control_in(struct kmsg *m, uptr_t uctl, uint64_t len)
             break;
         }
         size_t data = c->cmsg_len - CMSG_HDR;
-        if (c->cmsg_level != SOL_SOCKET)
-            r = -EINVAL;
-        else if (c->cmsg_type == SCM_RIGHTS) {
+        if (c->cmsg_level != SOL_SOCKET) {
+            /* IP_PKTINFO and the like: accepted and not applied on IP
+               sockets (lwIP has no such options) */
+            if (m->family_unix)
+                r = -EINVAL;
+        } else if (c->cmsg_type == SCM_RIGHTS) {
             int n = (int)(data / sizeof(int));
             if (!m->family_unix || m->nfds + n > CMSG_FDS_MAX) {
                 r = -EINVAL;

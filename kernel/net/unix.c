@@ -19,13 +19,15 @@
 #include "abi/linux/fcntl.h"
 #include "abi/linux/stat.h"
 #include "fs/vfs.h"
+#include "fs/wait.h"
 #include "net.h"
 #include "syscall/uaccess.h"
 #include "task/task.h"
 
 #define QUEUE_MAX (256 * 1024)
 #define UNIX_PATH_MAX 108
-#define ADDR_MAX (2 + UNIX_PATH_MAX)
+#define ADDR_IN_MAX (2 + UNIX_PATH_MAX) /* what bind and connect take */
+#define ADDR_MAX (ADDR_IN_MAX + 1)      /* a 108-byte path and its NUL, kept */
 
 enum { U_UNCONN, U_LISTEN, U_CONNECTED };
 
@@ -56,19 +58,33 @@ struct unix_sock {
     /* the bound name */
     char addr[ADDR_MAX];
     int addrlen;       /* 0: unbound */
+    bool bound;        /* the name is its own (bind), not its listener's */
     uint64_t dev, ino; /* a filesystem name's node */
+    uint64_t id;       /* never reused: finds it again after the lock */
 };
 
 static struct spinlock unix_lock;
 static struct unix_sock *all_socks;
 static unsigned autobind_next;
+static uint64_t next_id;
 
 static struct unix_sock *us(struct socket *s) { return s->priv; }
 
-static void wake(struct unix_sock *u)
+/* Readiness changed: with unix_lock held (the socket cannot be freed
+   meanwhile), then kevent_post() once the lock is dropped. */
+static void touch(struct unix_sock *u)
 {
     if (u)
-        sock_wake(u->sock);
+        __atomic_add_fetch(&u->sock->seq, 1, __ATOMIC_RELAXED);
+}
+
+/* The socket with this id, if it still exists; unix_lock held. */
+static struct unix_sock *by_id(uint64_t id)
+{
+    struct unix_sock *x = all_socks;
+    while (x && x->id != id)
+        x = x->next_all;
+    return x;
 }
 
 static void skb_free(struct skb *b)
@@ -87,7 +103,7 @@ static void skb_free(struct skb *b)
 static long addr_check(const void *addr, int *len, char *path)
 {
     const char *a = addr;
-    if (*len < 2 || *len > ADDR_MAX)
+    if (*len < 2 || *len > ADDR_IN_MAX)
         return -EINVAL;
     if (*(const uint16_t *)addr != AF_UNIX)
         return -EINVAL;
@@ -109,7 +125,7 @@ static struct unix_sock *find_bound(uint64_t dev, uint64_t ino,
                                     const char *addr, int len)
 {
     for (struct unix_sock *u = all_socks; u; u = u->next_all) {
-        if (!u->addrlen)
+        if (!u->bound)
             continue;
         if (addr ? (u->addrlen == len && !memcmp(u->addr, addr, len) && !u->ino)
                  : (u->ino == ino && u->dev == dev))
@@ -233,6 +249,7 @@ static long unix_bind(struct socket *s, const void *addr, int len)
     else {
         memcpy(u->addr, name, (size_t)len);
         u->addrlen = len;
+        u->bound = true;
         u->dev = dev;
         u->ino = ino;
     }
@@ -273,6 +290,7 @@ static long unix_connect(struct socket *s, const void *addr, int len)
         s->type == SOCK_DGRAM) { /* dissolve a datagram association */
         spin_lock(&unix_lock);
         u->peer = NULL;
+        u->peer_gone = false;
         u->state = U_UNCONN;
         spin_unlock(&unix_lock);
         return 0;
@@ -288,6 +306,7 @@ static long unix_connect(struct socket *s, const void *addr, int len)
     }
     if (s->type == SOCK_DGRAM) {
         u->peer = l;
+        u->peer_gone = false;
         u->state = U_CONNECTED;
         spin_unlock(&unix_lock);
         return 0;
@@ -334,9 +353,10 @@ static long unix_connect(struct socket *s, const void *addr, int len)
         l->acc_head = n;
     l->acc_tail = n;
     l->nacc++;
+    touch(l);
+    touch(u);
     spin_unlock(&unix_lock);
-    wake(l);
-    wake(u);
+    kevent_post();
     return 0;
 }
 
@@ -426,9 +446,9 @@ static long unix_sendmsg(struct socket *s, struct kmsg *m, int flags)
         if (!to) {
             bool gone = u->peer_gone;
             spin_unlock(&unix_lock);
-            return gone || u->state == U_CONNECTED
-                       ? -EPIPE
-                       : (s->type == SOCK_DGRAM ? -EDESTADDRREQ : -ENOTCONN);
+            if (s->type == SOCK_DGRAM)
+                return gone ? -ECONNREFUSED : -EDESTADDRREQ;
+            return gone || u->state == U_CONNECTED ? -EPIPE : -ENOTCONN;
         }
     }
     if (u->shut_wr || (to->shut_rd && s->type != SOCK_DGRAM)) {
@@ -437,6 +457,7 @@ static long unix_sendmsg(struct socket *s, struct kmsg *m, int flags)
     }
     size_t room = to->rq_bytes < QUEUE_MAX ? QUEUE_MAX - to->rq_bytes : 0;
     size_t n = m->total;
+    uint64_t to_id = to->id;
     if (stream)
         n = MIN(n, room);
     if ((stream && !n && m->total) ||
@@ -471,18 +492,19 @@ static long unix_sendmsg(struct socket *s, struct kmsg *m, int flags)
     spin_lock(&unix_lock);
     memcpy(b->from, u->addr, (size_t)u->addrlen);
     b->fromlen = u->addrlen;
-    /* the peer may have gone while we copied */
-    struct unix_sock *x = all_socks;
-    while (x && x != to)
-        x = x->next_all;
-    if (!x) {
+    /* the peer may have gone while we copied (and its memory gone to a
+       new socket: the id tells), or shut its reading side */
+    to = by_id(to_id);
+    if (!to || (!m->name && u->peer != to) ||
+        (to->shut_rd && s->type != SOCK_DGRAM)) {
         spin_unlock(&unix_lock);
         skb_free(b);
-        return s->type == SOCK_DGRAM && m->name ? -ECONNREFUSED : -EPIPE;
+        return s->type == SOCK_DGRAM ? -ECONNREFUSED : -EPIPE;
     }
     enqueue(to, b);
+    touch(to);
     spin_unlock(&unix_lock);
-    wake(to);
+    kevent_post();
     return (long)n;
 }
 
@@ -497,7 +519,9 @@ static long unix_recvmsg(struct socket *s, struct kmsg *m, int flags)
     }
     struct skb *b = u->rq_head;
     if (!b) {
-        bool eof = u->shut_rd || u->peer_gone || u->peer_shut_wr;
+        bool eof = u->shut_rd || (stream || s->type == SOCK_SEQPACKET
+                                      ? u->peer_gone || u->peer_shut_wr
+                                      : false);
         spin_unlock(&unix_lock);
         if (eof)
             return 0;
@@ -530,7 +554,7 @@ static long unix_recvmsg(struct socket *s, struct kmsg *m, int flags)
     } else {
         /* bytes across buffers; one carrying files starts a new read */
         while (b && done < m->total) {
-            if (b->nfds && done)
+            if (b->nfds && (done || m->nfds))
                 break;
             size_t n = MIN(b->len - b->off, m->total - done);
             r = kmsg_copy_to(m, done, b->data + b->off, n);
@@ -560,8 +584,12 @@ static long unix_recvmsg(struct socket *s, struct kmsg *m, int flags)
                 break;
         }
     }
-    struct unix_sock *peer = u->peer;
+    if (!(flags & MSG_PEEK) && (done || r >= 0)) {
+        touch(u);
+        touch(u->peer); /* room in our queue: its POLLOUT */
+    }
     spin_unlock(&unix_lock);
+    kevent_post();
     if (r < 0 && !done)
         return r;
     if (s->passcred) { /* the one process sends everything */
@@ -570,11 +598,6 @@ static long unix_recvmsg(struct socket *s, struct kmsg *m, int flags)
         m->cred[0] = p->pid;
         m->cred[1] = (int)p->euid;
         m->cred[2] = (int)p->egid;
-    }
-    if (!(flags & MSG_PEEK)) {
-        wake(u);
-        if (peer)
-            wake(peer); /* room in our queue: its POLLOUT */
     }
     return (long)done;
 }
@@ -594,10 +617,10 @@ static long unix_shutdown(struct socket *s, int how)
         if (u->peer)
             u->peer->peer_shut_wr = true;
     }
-    struct unix_sock *peer = u->peer;
+    touch(u);
+    touch(u->peer);
     spin_unlock(&unix_lock);
-    wake(u);
-    wake(peer);
+    kevent_post();
     return 0;
 }
 
@@ -614,10 +637,11 @@ static unsigned unix_poll(struct socket *s)
     }
     if (u->rq_head)
         m |= POLLIN | POLLRDNORM;
-    bool rd_shut = u->shut_rd || u->peer_gone || u->peer_shut_wr;
+    bool conn = s->type != SOCK_DGRAM; /* a datagram peer's close: no EOF */
+    bool rd_shut = u->shut_rd || (conn && (u->peer_gone || u->peer_shut_wr));
     if (rd_shut)
         m |= POLLIN | POLLRDNORM | POLLRDHUP;
-    if ((u->shut_rd && u->shut_wr) || u->peer_gone ||
+    if ((u->shut_rd && u->shut_wr) || (conn && u->peer_gone) ||
         (u->peer_shut_wr && u->shut_wr))
         m |= POLLHUP;
     if (s->type != SOCK_DGRAM && u->state == U_UNCONN && !u->peer_gone)
@@ -691,20 +715,19 @@ static void unix_release(struct socket *s)
         pp = &(*pp)->next_all;
     if (*pp)
         *pp = u->next_all;
-    struct unix_sock *peer = u->peer;
     /* datagram sockets sending to us, and our connected peer, lose us */
     for (struct unix_sock *x = all_socks; x; x = x->next_all)
         if (x->peer == u) {
             x->peer = NULL;
-            x->peer_gone = x->sock->type != SOCK_DGRAM;
+            x->peer_gone = true;
+            touch(x);
         }
     pending = u->acc_head;
     u->acc_head = u->acc_tail = NULL;
     struct skb *b = u->rq_head;
     u->rq_head = u->rq_tail = NULL;
     spin_unlock(&unix_lock);
-    if (peer)
-        wake(peer);
+    kevent_post();
     while (b) {
         struct skb *next = b->next;
         skb_free(b);
@@ -749,6 +772,7 @@ long unix_create(struct socket *s)
     s->ops = &unix_ops;
     s->sndbuf = s->rcvbuf = 212992;
     spin_lock(&unix_lock);
+    u->id = ++next_id;
     u->next_all = all_socks;
     all_socks = u;
     spin_unlock(&unix_lock);
