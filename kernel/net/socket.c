@@ -445,13 +445,34 @@ SYSCALL_DEFINE3(connect, int, fd, uptr_t, uaddr, int, len)
     if (!s)
         return r;
     r = addr_in(uaddr, len, addr);
-    if (r == 0)
-        r = s->ops->connect(s, addr, len);
+    int64_t deadline = deadline_of(s->sndtimeo);
+    for (;;) {
+        uint32_t seq = kevent_seq();
+        if (r == 0)
+            r = s->ops->connect(s, addr, len);
+        /* AF_UNIX with the listener's backlog full: a blocking connect
+           waits for room, as Linux's does */
+        if (r != -EAGAIN || s->family != AF_UNIX ||
+            (f->flags & LINUX_O_NONBLOCK))
+            break;
+        if (signal_pending()) {
+            r = -ERESTARTSYS;
+            break;
+        }
+        struct linux_timespec now;
+        host_time_clock_gettime(LINUX_CLOCK_MONOTONIC, &now);
+        int64_t left =
+            deadline < 0 ? 3600LL * 1000000000LL
+                         : deadline - (now.tv_sec * 1000000000LL + now.tv_nsec);
+        if (left <= 0)
+            break; /* SO_SNDTIMEO: EAGAIN */
+        kevent_wait(seq, left);
+        r = 0;
+    }
     /* a connection in progress: wait for it unless non-blocking */
     if (r == -EINPROGRESS && !(f->flags & LINUX_O_NONBLOCK)) {
         for (;;) {
-            r = wait_file_until(f, POLLOUT | POLLERR | POLLHUP,
-                                deadline_of(s->sndtimeo));
+            r = wait_file_until(f, POLLOUT | POLLERR | POLLHUP, deadline);
             if (r == -ETIMEDOUT) {
                 r = -EINPROGRESS;
                 break;

@@ -268,7 +268,7 @@ static long unix_listen(struct socket *s, int backlog)
         r = -EINVAL;
     else {
         u->state = U_LISTEN;
-        u->backlog = backlog < 0 ? 128 : MIN(MAX(backlog, 1), 4096);
+        u->backlog = backlog < 0 ? 128 : MIN(backlog, 4096);
     }
     spin_unlock(&unix_lock);
     return r;
@@ -319,7 +319,7 @@ static long unix_connect(struct socket *s, const void *addr, int len)
         spin_unlock(&unix_lock);
         return u->state == U_LISTEN ? -EINVAL : -ECONNREFUSED;
     }
-    if (l->nacc >= l->backlog) {
+    if (l->nacc > l->backlog) { /* as Linux: backlog + 1 wait */
         spin_unlock(&unix_lock);
         return -EAGAIN;
     }
