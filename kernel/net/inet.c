@@ -650,7 +650,7 @@ static long inet_accept(struct socket *s, struct socket **out)
     return 0;
 }
 
-static long inet_getname(struct socket *s, void *addr, int *len, bool peer)
+static long inet_getname(struct socket *s, void *addr, int *len, int peer)
 {
     struct inet_sock *i = is(s);
     net_lock();
@@ -662,9 +662,8 @@ static long inet_getname(struct socket *s, void *addr, int *len, bool peer)
             *len = addr_to(i, &i->tcp->remote_ip, i->tcp->remote_port, addr);
         else if (i->udp && i->state == I_CONNECTED)
             *len = addr_to(i, &i->udp->remote_ip, i->udp->remote_port, addr);
-        else if (i->have_ends &&
-                 (i->state == I_CONNECTED || i->state == I_CLOSED))
-            *len = addr_to(i, &i->rip, i->rport, addr); /* pcb gone */
+        else if (i->have_ends && peer == 2) /* accept: the pcb is gone */
+            *len = addr_to(i, &i->rip, i->rport, addr);
         else
             r = -ENOTCONN;
     } else if (i->tcp) {

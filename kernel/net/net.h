@@ -104,7 +104,10 @@ struct sock_ops {
     long (*listen)(struct socket *s, int backlog);
     /* a new socket for the next connection, or -EAGAIN */
     long (*accept)(struct socket *s, struct socket **out);
-    long (*getname)(struct socket *s, void *addr, int *len, bool peer);
+    /* peer: 0 our own name, 1 the peer's (getpeername), 2 the peer's
+       for accept (Linux gives it even when the connection already
+       ended) */
+    long (*getname)(struct socket *s, void *addr, int *len, int peer);
     /* -EAGAIN when it would block (the caller waits and retries) */
     long (*sendmsg)(struct socket *s, struct kmsg *m, int flags);
     long (*recvmsg)(struct socket *s, struct kmsg *m, int flags);

@@ -532,7 +532,7 @@ static long do_accept(int fd, uptr_t uaddr, uptr_t ulen, int flags)
     if (uaddr) {
         char addr[SOCKADDR_MAX];
         int len = sizeof(addr);
-        r = n->ops->getname(n, addr, &len, true);
+        r = n->ops->getname(n, addr, &len, 2);
         if (r == 0)
             r = addr_out(addr, len, uaddr, ulen);
         if (r) {
@@ -553,7 +553,7 @@ SYSCALL_DEFINE4(accept4, int, fd, uptr_t, uaddr, uptr_t, ulen, int, flags)
     return do_accept(fd, uaddr, ulen, flags);
 }
 
-static long do_getname(int fd, uptr_t uaddr, uptr_t ulen, bool peer)
+static long do_getname(int fd, uptr_t uaddr, uptr_t ulen, int peer)
 {
     struct file *f;
     long r = 0;
@@ -573,12 +573,12 @@ static long do_getname(int fd, uptr_t uaddr, uptr_t ulen, bool peer)
 
 SYSCALL_DEFINE3(getsockname, int, fd, uptr_t, uaddr, uptr_t, ulen)
 {
-    return do_getname(fd, uaddr, ulen, false);
+    return do_getname(fd, uaddr, ulen, 0);
 }
 
 SYSCALL_DEFINE3(getpeername, int, fd, uptr_t, uaddr, uptr_t, ulen)
 {
-    return do_getname(fd, uaddr, ulen, true);
+    return do_getname(fd, uaddr, ulen, 1);
 }
 
 SYSCALL_DEFINE2(shutdown, int, fd, int, how)

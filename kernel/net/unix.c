@@ -385,7 +385,7 @@ static long unix_accept(struct socket *s, struct socket **out)
     return 0;
 }
 
-static long unix_getname(struct socket *s, void *addr, int *len, bool peer)
+static long unix_getname(struct socket *s, void *addr, int *len, int peer)
 {
     struct unix_sock *u = us(s);
     spin_lock(&unix_lock);

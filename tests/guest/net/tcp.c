@@ -7,6 +7,8 @@
  * port conflicts and SO_REUSEADDR, the data calls (read/write, send/recv,
  * sendmsg/recvmsg, MSG_PEEK, MSG_DONTWAIT, FIONREAD), readiness through
  * poll, select and epoll, EPIPE, and the same over ::1 when there is IPv6.
+ * Also what a review found: a connection reset before accept() is still
+ * accepted, and an orderly close after both FINs is no error.
  *
  * Servers run in helper threads that block as real servers do; the main
  * thread waits with poll and a timeout, and on a timeout shuts the sockets
@@ -454,6 +456,61 @@ static void test_accept_nonblocking(void)
     close2(c, lfd);
 }
 
+/* A connection reset (SO_LINGER 0, then close) before the server accepts
+ * it is still accepted, as on Linux: accept returns it with the client's
+ * address; it polls POLLERR|POLLHUP, SO_ERROR is ECONNRESET, then reads
+ * give EOF. A second client connected after the reset (so, over loopback,
+ * after the server has seen it) is accepted next. */
+static void test_accept_after_reset(void)
+{
+    struct sockaddr_in addr, caddr, from;
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    socklen_t len = sizeof(caddr);
+    int err = -1;
+    char ch;
+    int lfd = tcp_listener(&addr, 1);
+
+    if (lfd < 0)
+        return;
+    int c = tcp_connect(&addr);
+    if (c < 0) {
+        close(lfd);
+        return;
+    }
+    CHECK_SYSCALL(getsockname(c, (struct sockaddr *)&caddr, &len), 0);
+    CHECK_SYSCALL(setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+    close(c); /* a RST, not a FIN */
+    int c2 = tcp_connect(&addr);
+    len = sizeof(from);
+    memset(&from, 0, sizeof(from));
+    int s = accept_within(lfd, (struct sockaddr *)&from, &len, 0);
+    if (s >= 0) {
+        CHECK(len == sizeof(from) && same_addr4(&from, &caddr),
+              "accept's address (len %u, port %d) is not the reset client's "
+              "(port %d)",
+              (unsigned)len, ntohs(from.sin_port), ntohs(caddr.sin_port));
+        int rev = poll1(s, POLLIN, TIMEOUT_MS);
+        CHECK(rev > 0 && (rev & (POLLERR | POLLHUP)) == (POLLERR | POLLHUP),
+              "revents %#x, want POLLERR|POLLHUP", rev);
+        len = sizeof(err);
+        CHECK_SYSCALL(getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+        CHECK(err == ECONNRESET, "SO_ERROR %s, want ECONNRESET",
+              tap_errno_name(err));
+        if (rev > 0)
+            CHECK_SYSCALL(read(s, &ch, 1), 0);
+        close(s);
+    }
+    int s2 = c2 < 0 ? -1 : accept_within(lfd, NULL, NULL, 0);
+    if (s2 >= 0) {
+        ch = 0;
+        CHECK_SYSCALL(send(c2, "2", 1, 0), 1);
+        CHECK(read_exact(s2, &ch, 1) == 1 && ch == '2',
+              "second connection read '%c'", ch);
+        close(s2);
+    }
+    close2(c2, lfd);
+}
+
 /* shutdown(SHUT_WR) half-closes: the peer reads the data, then EOF (and
  * poll shows POLLRDHUP), yet can still send back, which the first side
  * reads. Sending after SHUT_WR is EPIPE; a bad "how" is EINVAL. */
@@ -801,6 +858,38 @@ static void test_peer_close(void)
     close(a);
 }
 
+/* The peer closes, we read its EOF and shutdown(SHUT_WR): our FIN is
+ * acknowledged and the connection is over, in order, which is no error.
+ * Through the next 100 ms poll never shows POLLERR and ends at
+ * POLLIN|POLLOUT|POLLHUP; SO_ERROR is 0; read gives EOF, send EPIPE. */
+static void test_orderly_close_no_error(void)
+{
+    char buf[4];
+    int a, b, rev = 0, err = -1;
+    socklen_t len = sizeof(err);
+
+    if (!tcp_pair(&a, &b))
+        return;
+    close(b);
+    CHECK(wait_for(a, POLLRDHUP) & POLLRDHUP, "no FIN from the peer");
+    CHECK_SYSCALL(read(a, buf, sizeof(buf)), 0);
+    CHECK_SYSCALL(shutdown(a, SHUT_WR), 0);
+    for (int ms = 10; ms <= 100; ms += 10) {
+        sleep_ms(10); /* time for our FIN and the peer's ACK of it */
+        rev = poll1(a, POLLIN | POLLOUT, 0);
+        if (!CHECK(!(rev & POLLERR), "revents %#x after %d ms: POLLERR", rev,
+                   ms))
+            break;
+    }
+    CHECK(rev == (POLLIN | POLLOUT | POLLHUP),
+          "revents %#x, want POLLIN|POLLOUT|POLLHUP", rev);
+    CHECK_SYSCALL(getsockopt(a, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+    CHECK(err == 0, "SO_ERROR %s, want 0", tap_errno_name(err));
+    CHECK_SYSCALL(read(a, buf, sizeof(buf)), 0);
+    CHECK_ERRNO(send(a, "x", 1, MSG_NOSIGNAL), EPIPE);
+    close(a);
+}
+
 static volatile sig_atomic_t sigpipes;
 
 static void on_sigpipe(int sig)
@@ -1009,6 +1098,8 @@ static const struct tap_test tests[] = {
     {"accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC", test_accept4_flags},
     {"accept on a non-blocking listener with nothing pending is EAGAIN",
      test_accept_nonblocking},
+    {"a connection reset before accept() is still accepted",
+     test_accept_after_reset},
     {"shutdown(SHUT_WR) half-close: EOF to the peer, which still replies",
      test_shutdown_half_close},
     {"connect to a bound port with no listener is ECONNREFUSED",
@@ -1028,6 +1119,8 @@ static const struct tap_test tests[] = {
     {"poll and select report readiness", test_poll_select_ready},
     {"peer close: POLLRDHUP, data, then EOF; POLLHUP after both shut",
      test_peer_close},
+    {"orderly close after both FINs: no POLLERR, SO_ERROR 0",
+     test_orderly_close_no_error},
     {"write after the peer closed is EPIPE, SIGPIPE unless MSG_NOSIGNAL",
      test_write_after_peer_close},
     {"recv with a timeout through poll", test_recv_timeout_poll},

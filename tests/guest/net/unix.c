@@ -7,6 +7,9 @@
  * ECONNREFUSED, EPROTOTYPE), fd passing with SCM_RIGHTS, SCM_CREDENTIALS,
  * shutdown and peer close (EOF, POLLHUP, EPIPE), named datagram sockets,
  * EAGAIN, SOCK_NONBLOCK/SOCK_CLOEXEC, and 8 MiB through a socketpair.
+ * Also what a review found: several connections to one abstract name, a
+ * 108-byte path with no NUL, passed fds that must not leak (plain read,
+ * MSG_WAITALL), and sends racing their peer's close.
  *
  * Files live in a mkdtemp directory under /tmp, removed at the end.
  */
@@ -15,12 +18,15 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -259,6 +265,43 @@ static void test_abstract(void)
     close(lfd);
 }
 
+/* An abstract listener keeps its name when it accepts: three clients in
+ * turn each connect (an accepted socket shows the name in getsockname but
+ * must not answer for it) and each accepted socket is its own client's
+ * peer. */
+static void test_abstract_many(void)
+{
+    struct sockaddr_un addr;
+    socklen_t alen;
+    int c[3] = {-1, -1, -1}, s[3] = {-1, -1, -1};
+
+    addr = abstract_addr("many", &alen);
+    int lfd = bound(SOCK_STREAM, &addr, alen, 1);
+    if (lfd < 0)
+        return;
+    for (int i = 0; i < 3; i++) {
+        c[i] = CHECK_OK(socket(AF_UNIX, SOCK_STREAM, 0));
+        if (c[i] < 0 ||
+            !CHECK_SYSCALL(connect(c[i], (struct sockaddr *)&addr, alen), 0))
+            break;
+        if (!CHECK(poll1(lfd, POLLIN, TIMEOUT_MS) == POLLIN,
+                   "connection %d: nothing to accept", i))
+            break;
+        s[i] = CHECK_OK(accept(lfd, NULL, NULL));
+    }
+    for (int i = 0; i < 3; i++) {
+        char want = '0' + i, got = 0;
+        if (s[i] < 0)
+            continue;
+        CHECK_SYSCALL(write(c[i], &want, 1), 1);
+        CHECK(read_exact(s[i], &got, 1) == 1 && got == want,
+              "connection %d: accepted socket read '%c'", i, got);
+    }
+    for (int i = 0; i < 3; i++)
+        close2(c[i], s[i]);
+    close(lfd);
+}
+
 /* bind with only the family (addrlen 2) autobinds: Linux picks an abstract
  * name of five hex digits, so getsockname's length is 2 + 1 + 5. */
 static void test_autobind(void)
@@ -457,6 +500,119 @@ static void test_scm_rights_three(void)
     close2(sv[0], sv[1]);
 }
 
+/* The pipe read end rfd has no writer left: it polls readable (waiting
+ * at most TIMEOUT_MS for the last write end to go) and reads EOF. */
+static int pipe_at_eof(int rfd, const char *what)
+{
+    char c;
+    int rev = poll1(rfd, POLLIN, TIMEOUT_MS);
+
+    if (!CHECK(rev > 0, "%s: a write end is still open (poll %d)", what, rev))
+        return 0;
+    return CHECK_SYSCALL(read(rfd, &c, 1), 0);
+}
+
+/* An fd passed with SCM_RIGHTS but received by a plain read(), which has
+ * no room for it, is closed, not kept: once the socketpair is gone the
+ * pipe whose only write end went that way reads EOF. Datagram and
+ * stream. */
+static void test_scm_rights_plain_read(void)
+{
+    static const int types[] = {SOCK_DGRAM, SOCK_STREAM};
+
+    for (int i = 0; i < 2; i++) {
+        const char *what = types[i] == SOCK_DGRAM ? "dgram" : "stream";
+        int sv[2], p[2];
+        char buf[4];
+
+        if (!pair(types[i], sv))
+            continue;
+        if (!CHECK_SYSCALL(pipe(p), 0)) {
+            close2(sv[0], sv[1]);
+            continue;
+        }
+        int sent = send_fds(sv[0], &p[1], 1);
+        close(p[1]);
+        if (sent && wait_in(sv[1])) {
+            CHECK_SYSCALL(read(sv[1], buf, sizeof(buf)), 1);
+            CHECK(buf[0] == 'F', "%s: read '%c'", what, buf[0]);
+        }
+        close2(sv[0], sv[1]);
+        if (sent)
+            pipe_at_eof(p[0], what);
+        close(p[0]);
+    }
+}
+
+/* The SCM_RIGHTS fds of a received message, into fds (at most max), and
+ * how many there were. */
+static int msg_fds(struct msghdr *m, int *fds, int max)
+{
+    int n = 0;
+
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        int k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (int i = 0; i < k; i++, n++)
+            if (n < max)
+                memcpy(&fds[n], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+    }
+    return n;
+}
+
+/* Two messages of one byte, each with an fd (a pipe's write end). recvmsg
+ * with MSG_WAITALL and room for both bytes stops after the first, as on
+ * Linux (a message with fds ends a read), with its fd; the next recvmsg
+ * gets the second byte and fd. No fd is lost in between: once they and
+ * the socketpair are closed, both pipes read EOF. */
+static void test_scm_rights_waitall(void)
+{
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(8 * sizeof(int))];
+    } u;
+    char buf[2];
+    struct iovec iov = {buf, sizeof(buf)};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+    int sv[2], p[2][2], got[8], sent = 0;
+
+    if (!pair(SOCK_STREAM, sv))
+        return;
+    if (!CHECK_SYSCALL(pipe(p[0]), 0)) {
+        close2(sv[0], sv[1]);
+        return;
+    }
+    if (!CHECK_SYSCALL(pipe(p[1]), 0)) {
+        close2(p[0][0], p[0][1]);
+        close2(sv[0], sv[1]);
+        return;
+    }
+    sent += send_fds(sv[0], &p[0][1], 1);
+    sent += send_fds(sv[0], &p[1][1], 1);
+    close2(p[0][1], p[1][1]);
+    for (int i = 0; i < sent; i++) {
+        if (!wait_in(sv[1]))
+            break;
+        memset(u.buf, 0, sizeof(u.buf));
+        m.msg_control = u.buf;
+        m.msg_controllen = sizeof(u.buf);
+        buf[0] = buf[1] = 0;
+        CHECK_SYSCALL(recvmsg(sv[1], &m, i == 0 ? MSG_WAITALL : 0), 1);
+        CHECK(buf[0] == 'F', "message %d: read '%c'", i + 1, buf[0]);
+        int n = msg_fds(&m, got, 8);
+        CHECK(n == 1, "message %d: %d fds, want 1", i + 1, n);
+        for (int k = 0; k < n && k < 8; k++)
+            close(got[k]);
+    }
+    close2(sv[0], sv[1]);
+    if (sent == 2) {
+        pipe_at_eof(p[0][0], "first pipe");
+        pipe_at_eof(p[1][0], "second pipe");
+    }
+    close2(p[0][0], p[1][0]);
+}
+
 /* With SO_PASSCRED on the receiver, each message carries the sender's
  * pid, uid and gid as SCM_CREDENTIALS, even when the sender attached none. */
 static void test_scm_credentials(void)
@@ -583,6 +739,68 @@ out:
     unlink(baddr.sun_path);
 }
 
+/* A path of 108 bytes fills sun_path with no NUL. bind takes it (with
+ * the whole struct's length), makes the file, and getsockname gives it
+ * back with a NUL (length 2 + 109); a datagram sent to it arrives, and one
+ * sent from it names it as the sender in full. */
+static void test_path_108(void)
+{
+    char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1], buf[16];
+    struct sockaddr_un addr, peer;
+    struct sockaddr_storage got;
+    const struct sockaddr_un *gotu = (const struct sockaddr_un *)&got;
+    const socklen_t want_len = offsetof(struct sockaddr_un, sun_path) + 109;
+    socklen_t plen, len;
+
+    if (!tdir_ok)
+        SKIP("no test directory");
+    int n = snprintf(path, sizeof(path), "%s/long", tdir);
+    memset(path + n, 'x', sizeof(path) - 1 - n);
+    path[sizeof(path) - 1] = '\0';
+    memset(&addr, 0, sizeof(addr));
+    addr.sun_family = AF_UNIX;
+    memcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    peer = path_addr("short", &plen);
+    int s = bound(SOCK_DGRAM, &addr, sizeof(addr), 0);
+    int p = bound(SOCK_DGRAM, &peer, plen, 0);
+    int u = CHECK_OK(socket(AF_UNIX, SOCK_DGRAM, 0));
+    if (s < 0 || p < 0 || u < 0)
+        goto out;
+    CHECK_SYSCALL(access(path, F_OK), 0);
+    len = sizeof(got);
+    memset(&got, 0xa5, sizeof(got));
+    CHECK_SYSCALL(getsockname(s, (struct sockaddr *)&got, &len), 0);
+    CHECK(len == want_len && memcmp(gotu->sun_path, path, 109) == 0,
+          "getsockname: len %u, want %u, or other bytes", (unsigned)len,
+          (unsigned)want_len);
+
+    CHECK_SYSCALL(
+        sendto(u, "to long", 7, 0, (struct sockaddr *)&addr, sizeof(addr)), 7);
+    if (wait_in(s)) {
+        memset(buf, 0, sizeof(buf));
+        CHECK_SYSCALL(recv(s, buf, sizeof(buf), 0), 7);
+        CHECK(memcmp(buf, "to long", 7) == 0, "got \"%.7s\"", buf);
+    }
+    CHECK_SYSCALL(sendto(s, "from long", 9, 0, (struct sockaddr *)&peer, plen),
+                  9);
+    if (wait_in(p)) {
+        memset(buf, 0, sizeof(buf));
+        memset(&got, 0xa5, sizeof(got));
+        len = sizeof(got);
+        CHECK_SYSCALL(
+            recvfrom(p, buf, sizeof(buf), 0, (struct sockaddr *)&got, &len), 9);
+        CHECK(memcmp(buf, "from long", 9) == 0, "got \"%.9s\"", buf);
+        CHECK(len == want_len && memcmp(gotu->sun_path, path, 109) == 0,
+              "sender: len %u, want %u, or other bytes", (unsigned)len,
+              (unsigned)want_len);
+    }
+out:
+    close2(s, p);
+    close2(u, -1);
+    unlink(path);
+    unlink(peer.sun_path);
+}
+
 /* Reading an empty socket without blocking is EAGAIN: a SOCK_NONBLOCK
  * stream pair with read, a blocking datagram pair with MSG_DONTWAIT. */
 static void test_nonblocking_empty(void)
@@ -694,6 +912,114 @@ static void test_big_transfer(void)
     CHECK(hash == w.hash, "hashes differ");
 }
 
+/* --- a send racing its peer's close --- */
+
+#define ABA_ROUNDS 1000
+#define ABA_BYTES (200 * 1024)
+
+struct aba {
+    int fd;    /* where the next round sends */
+    char *buf; /* what it sends: fresh pages, so copying them is slow */
+    int begun; /* rounds begun (the main thread counts) */
+    int sent;  /* rounds whose send returned (the sender counts) */
+    int stop;
+};
+
+/* Spin until *counter reaches v: a tight loop keeps the two threads' steps
+ * close together; a yield now and then lets them take turns on one CPU.
+ * 0 if *stop (when given) is set, or after TIMEOUT_MS. */
+static int aba_until(const int *counter, int v, const int *stop)
+{
+    struct timespec t0 = {0, 0}, t;
+
+    for (unsigned long i = 1; __atomic_load_n(counter, __ATOMIC_ACQUIRE) < v;
+         i++) {
+        if (stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE))
+            return 0;
+        if (i % 65536)
+            continue;
+        sched_yield();
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if (i == 65536)
+            t0 = t;
+        else if ((t.tv_sec - t0.tv_sec) * 1000 +
+                     (t.tv_nsec - t0.tv_nsec) / 1000000 >
+                 TIMEOUT_MS)
+            return 0;
+    }
+    return 1;
+}
+
+/* Each round, one send of ABA_BYTES without waiting, as soon as begun. */
+static void *aba_send(void *arg)
+{
+    struct aba *a = arg;
+
+    for (int round = 1; aba_until(&a->begun, round, &a->stop); round++) {
+        send(a->fd, a->buf, ABA_BYTES, MSG_DONTWAIT | MSG_NOSIGNAL);
+        __atomic_store_n(&a->sent, round, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+/* While a thread sends 200 KiB on one end of a socketpair, the main thread
+ * closes the other end (after a delay that varies from round to round) and
+ * makes a new socketpair, which may take the closed socket's memory. The
+ * send must fail or go to the peer it was given, never into the new,
+ * unrelated pair: after 1000 rounds no new pair has had a byte queued. */
+static void test_send_racing_close(void)
+{
+    static struct aba a; /* the sender may outlive a failed test */
+    int misdelivered = 0, round = 0;
+    pthread_t t;
+
+    memset(&a, 0, sizeof(a));
+    if (!CHECK(pthread_create(&t, NULL, aba_send, &a) == 0, "create"))
+        return;
+    for (round = 1; round <= ABA_ROUNDS; round++) {
+        int sv[2], nv[2], q0 = 0, q1 = 0;
+        if (!pair(SOCK_STREAM, sv))
+            break;
+        a.buf = mmap(NULL, ABA_BYTES, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (!CHECK(a.buf != MAP_FAILED, "mmap: errno %d", errno)) {
+            close2(sv[0], sv[1]);
+            break;
+        }
+        a.fd = sv[0];
+        __atomic_store_n(&a.begun, round, __ATOMIC_RELEASE);
+        for (volatile int k = 0; k < (round % 50) * 20; k++)
+            ;
+        close(sv[1]);
+        int made = pair(SOCK_STREAM, nv);
+        if (!CHECK(aba_until(&a.sent, round, NULL),
+                   "round %d: send did not return", round)) {
+            __atomic_store_n(&a.stop, 1, __ATOMIC_RELEASE);
+            pthread_detach(t);
+            return; /* the sender still has sv[0] and a.buf */
+        }
+        if (made) {
+            CHECK_SYSCALL(ioctl(nv[0], FIONREAD, &q0), 0);
+            CHECK_SYSCALL(ioctl(nv[1], FIONREAD, &q1), 0);
+            if (q0 || q1) {
+                if (++misdelivered <= 3)
+                    tap_diag("round %d: %d and %d bytes in a new socketpair",
+                             round, q0, q1);
+            }
+            close2(nv[0], nv[1]);
+        }
+        close(sv[0]);
+        munmap(a.buf, ABA_BYTES);
+        if (!made)
+            break;
+    }
+    __atomic_store_n(&a.stop, 1, __ATOMIC_RELEASE);
+    pthread_join(t, NULL);
+    CHECK(round > ABA_ROUNDS, "stopped at round %d", round);
+    CHECK(misdelivered == 0, "%d of %d sends landed in an unrelated socket",
+          misdelivered, round - 1);
+}
+
 /* SOCK_CLOEXEC and SOCK_NONBLOCK in the type set FD_CLOEXEC and
  * O_NONBLOCK, on socket() and on both ends of socketpair(); without them
  * neither is set. */
@@ -734,19 +1060,29 @@ static const struct tap_test tests[] = {
     {"named stream socket: bind, listen, connect, accept, addresses",
      test_named_stream},
     {"abstract socket name", test_abstract},
+    {"abstract listener: connections after the first still reach it",
+     test_abstract_many},
     {"bind with only the family autobinds an abstract name", test_autobind},
     {"bind to an existing path is EADDRINUSE", test_bind_in_use},
     {"connect: ENOENT, ECONNREFUSED, EPROTOTYPE", test_connect_errors},
     {"SCM_RIGHTS passes a pipe end and an open file", test_scm_rights},
     {"SCM_RIGHTS passes three fds at once, MSG_CMSG_CLOEXEC",
      test_scm_rights_three},
+    {"SCM_RIGHTS read with plain read() closes the fd, no leak",
+     test_scm_rights_plain_read},
+    {"SCM_RIGHTS with MSG_WAITALL: each message's fds, none lost",
+     test_scm_rights_waitall},
     {"SCM_CREDENTIALS with SO_PASSCRED", test_scm_credentials},
     {"shutdown(SHUT_WR): the peer sees EOF and can reply", test_shutdown},
     {"peer close: POLLHUP, read 0, write EPIPE", test_peer_close},
     {"named datagram sockets: recvfrom reports the sender's path",
      test_named_dgram},
+    {"108-byte path without a NUL: bind, getsockname, send to and from",
+     test_path_108},
     {"non-blocking read on an empty socket is EAGAIN", test_nonblocking_empty},
     {"8 MiB through a socketpair, checksummed", test_big_transfer},
+    {"a send racing its peer's close never lands in a new socket",
+     test_send_racing_close},
     {"SOCK_CLOEXEC and SOCK_NONBLOCK on socket and socketpair",
      test_type_flags},
 };
