@@ -270,16 +270,9 @@ ROWS=()
 ROWS+=("tcpin|TCP, one stream of $TCP_MIB MiB into the server, MB/s"
 	"tcpout|TCP, one stream of $TCP_MIB MiB out of the server, MB/s")
 
-ratio() {
-	if [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]]; then
-		awk -v n="$1" -v h="$2" 'BEGIN { if (n > 0) printf "%.2f×", h / n; else print "–" }'
-	else
-		echo "–"
-	fi
-}
+. bench/lib.sh # ratio, bench_env_line (cwd: the repository)
 
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-env_line="$(uname -sr), ${cpu:-unknown CPU}, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
+env_line=$(bench_env_line)
 md=$OUT/net.md
 {
 	echo "<!-- bench/net.sh; $env_line -->"

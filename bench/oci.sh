@@ -224,13 +224,7 @@ cell() {
 		printf f " (" f "–" f ")\n", m, a, b }'
 }
 
-ratio() {
-	if [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]]; then
-		awk -v n="$1" -v h="$2" 'BEGIN { if (n > 0) printf "%.2f×", h / n; else print "–" }'
-	else
-		echo "–"
-	fi
-}
+. bench/lib.sh # ratio, bench_env_line (cwd: the repository)
 
 ROW_ITEM=() ROW_A=() ROW_B=() ROW_R=()
 # row LABEL KEY_A KEY_B: a table row from $T/KEY_A.us and $T/KEY_B.us
@@ -435,8 +429,7 @@ done
 [ -z "$RUNC" ] && NOTES+=("no runc: runc columns empty")
 [ $BOUND = 0 ] && [ -n "$HRUNC" ] && NOTES+=("no private mount namespace: husk-runc under podman used the host's /run/husk-runc (its new cache images were removed)")
 
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-env_line="$(uname -sr), ${cpu:-unknown CPU}, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
+env_line=$(bench_env_line)
 vers="podman $(podman --version 2>/dev/null | awk '{print $3}'), runc $("${RUNC:-false}" --version 2>/dev/null | awk 'NR == 1 {print $3}'), conmon $(conmon --version 2>/dev/null | awk 'NR == 1 {print $3}')"
 md=$OUT/oci.md
 {
