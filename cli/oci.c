@@ -707,6 +707,16 @@ static void cache_trim(const char *cache, const char *keep_name)
     }
 }
 
+/* Run the debugfs script cmds (e2fsprogs) on image read-write, then
+   remove the script: debugfs's status. */
+static int debugfs_script(char *cmds, const char *image)
+{
+    char *argv[] = {A("debugfs"), A("-w"), A("-f"), cmds, A(image), NULL};
+    int r = run_cmd(argv, true);
+    unlink(cmds);
+    return r;
+}
+
 /* The directories husk mounts on (kernel/boot.c), made in a new image
    whose tree lacks them: a read-only root could not get them later (no
    /dev, /proc), and runc makes them too. Best effort (debugfs). */
@@ -725,9 +735,7 @@ static void add_mount_points(const char *rootfs, const char *image,
     }
     if (f) {
         fclose(f);
-        char *argv[] = {A("debugfs"), A("-w"), A("-f"), cmds, A(image), NULL};
-        run_cmd(argv, true);
-        unlink(cmds);
+        debugfs_script(cmds, image);
     }
     free(cmds);
 }
@@ -814,9 +822,7 @@ static int inject_files(const struct plan *p, const char *image,
                 p->files[i].src, p->files[i].dst);
     }
     fclose(f);
-    char *argv[] = {A("debugfs"), A("-w"), A("-f"), cmds, A(image), NULL};
-    int r = run_cmd(argv, true);
-    unlink(cmds);
+    int r = debugfs_script(cmds, image);
     free(cmds);
     return r == 0 ? 0
                   : oci_err("cannot copy the bind-mounted files into %s "

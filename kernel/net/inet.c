@@ -10,8 +10,8 @@
    (tcp_recved). An AF_INET6 socket is dual-stack unless IPV6_V6ONLY: its
    IPv4 peers appear as ::ffff:a.b.c.d.
 
-   Not done: raw sockets (SOCK_RAW gives EPROTONOSUPPORT... see
-   inet_create), out-of-band data (MSG_OOB: EOPNOTSUPP), multicast
+   Not done: raw sockets (SOCK_RAW gives EPERM, as without
+   CAP_NET_RAW), out-of-band data (MSG_OOB: EOPNOTSUPP), multicast
    options, IP_PKTINFO and the other ancillary data. */
 #include "lwip/init.h"
 #include "lwip/ip_addr.h"
@@ -67,7 +67,6 @@ struct inet_sock {
     bool bound; /* bind or listen gave it an address */
     bool shut_rd, shut_wr;
     bool rx_fin;               /* the peer sent FIN */
-    bool refused;              /* the connection was refused or reset */
     bool in_progress;          /* connect said EINPROGRESS: the next says 0 */
     struct pbuf *rx, *rx_tail; /* TCP: received, not yet read */
     size_t rx_bytes;
@@ -310,7 +309,6 @@ static void on_err(void *arg, err_t err)
              : err == ERR_RST              ? ECONNRESET
              : err == ERR_ABRT             ? ECONNABORTED
                                            : (int)-err_errno(err);
-    i->refused = true;
     i->state = I_CLOSED;
     sock_wake(i->sock);
 }

@@ -856,14 +856,11 @@ SYSCALL_DEFINE6(sendto, int, fd, uptr_t, buf, size_t, len, int, flags, uptr_t,
     if (!s)
         return r;
     struct linux_iovec iov = {buf, MIN(len, (size_t)0x7ffff000)};
-    struct linux_msghdr h = {
-        .msg_name = uaddr, .msg_namelen = uaddr ? alen : 0, .msg_iovlen = 1};
     char addr[SOCKADDR_MAX + 1];
     struct kmsg m = {.iov = &iov, .iovlen = 1, .total = iov.iov_len};
-    r = 0;
     if (iov.iov_len && !user_range_ok(buf, iov.iov_len))
         r = -EFAULT;
-    if (r == 0 && h.msg_name && h.msg_namelen) {
+    if (r == 0 && uaddr && alen) {
         r = addr_in(uaddr, alen, addr);
         m.name = addr;
         m.namelen = alen;
@@ -902,100 +899,94 @@ SYSCALL_DEFINE6(recvfrom, int, fd, uptr_t, buf, size_t, len, int, flags, uptr_t,
     return r;
 }
 
-SYSCALL_DEFINE3(sendmsg, int, fd, uptr_t, umsg, int, flags)
+/* One message header at u, sent or received. */
+static long one_msg(struct file *f, uptr_t u, int flags, bool send)
+{
+    struct linux_msghdr h;
+    if (copy_in(&h, u, sizeof(h)) < 0)
+        return -EFAULT;
+    return send ? msg_send(f, &h, flags) : msg_recv(f, &h, u, flags);
+}
+
+static long do_msg(int fd, uptr_t umsg, int flags, bool send)
 {
     struct file *f;
     long r = 0;
-    struct socket *s = sockfd(fd, &f, &r);
-    if (!s)
+    if (!sockfd(fd, &f, &r))
         return r;
-    struct linux_msghdr h;
-    r = copy_in(&h, umsg, sizeof(h)) ?: msg_send(f, &h, flags);
+    r = one_msg(f, umsg, flags, send);
     file_put(f);
     return r;
 }
 
+SYSCALL_DEFINE3(sendmsg, int, fd, uptr_t, umsg, int, flags)
+{
+    return do_msg(fd, umsg, flags, true);
+}
+
 SYSCALL_DEFINE3(recvmsg, int, fd, uptr_t, umsg, int, flags)
 {
-    struct file *f;
+    return do_msg(fd, umsg, flags, false);
+}
+
+/* sendmmsg and recvmmsg: messages one by one, each one's length stored;
+   how many were done, or the first one's error. */
+static long do_mmsg(struct file *f, uptr_t uvec, unsigned vlen, int flags,
+                    bool send, int64_t deadline)
+{
     long r = 0;
-    struct socket *s = sockfd(fd, &f, &r);
-    if (!s)
-        return r;
-    struct linux_msghdr h;
-    r = copy_in(&h, umsg, sizeof(h)) ?: msg_recv(f, &h, umsg, flags);
-    file_put(f);
-    return r;
+    unsigned i = 0;
+    vlen = MIN(vlen, 1024U);
+    while (i < vlen) {
+        uptr_t u = uvec + i * sizeof(struct linux_mmsghdr);
+        r = one_msg(f, u, flags, send);
+        if (r < 0)
+            break;
+        unsigned len = (unsigned)r;
+        if (copy_out(u + offsetof(struct linux_mmsghdr, msg_len), &len,
+                     sizeof(len)) < 0) {
+            r = -EFAULT;
+            break;
+        }
+        i++;
+        if (!send && (flags & MSG_WAITFORONE))
+            flags |= MSG_DONTWAIT;
+        if (deadline >= 0 && deadline_of(1) > deadline)
+            break;
+    }
+    return i ? (long)i : r;
 }
 
 SYSCALL_DEFINE4(sendmmsg, int, fd, uptr_t, uvec, unsigned, vlen, int, flags)
 {
     struct file *f;
     long r = 0;
-    struct socket *s = sockfd(fd, &f, &r);
-    if (!s)
+    if (!sockfd(fd, &f, &r))
         return r;
-    vlen = MIN(vlen, 1024U);
-    unsigned i = 0;
-    for (; i < vlen; i++) {
-        uptr_t u = uvec + i * sizeof(struct linux_mmsghdr);
-        struct linux_msghdr h;
-        r = copy_in(&h, u, sizeof(h)) ?: msg_send(f, &h, flags);
-        if (r < 0)
-            break;
-        unsigned sent = (unsigned)r;
-        if (copy_out(u + offsetof(struct linux_mmsghdr, msg_len), &sent,
-                     sizeof(sent)) < 0) {
-            r = -EFAULT;
-            break;
-        }
-    }
+    r = do_mmsg(f, uvec, vlen, flags, true, -1);
     file_put(f);
-    return i ? (long)i : r;
+    return r;
 }
 
 SYSCALL_DEFINE5(recvmmsg, int, fd, uptr_t, uvec, unsigned, vlen, int, flags,
                 uptr_t, utimeout)
 {
-    struct file *f;
-    long r = 0;
-    struct socket *s = sockfd(fd, &f, &r);
-    if (!s)
-        return r;
     int64_t deadline = -1;
     if (utimeout) {
         struct linux_timespec ts;
-        if (copy_in(&ts, utimeout, sizeof(ts)) < 0) {
-            file_put(f);
+        if (copy_in(&ts, utimeout, sizeof(ts)) < 0)
             return -EFAULT;
-        }
-        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000LL) {
-            file_put(f);
+        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000LL)
             return -EINVAL;
-        }
         deadline = deadline_of(ts.tv_sec * 1000000000LL + ts.tv_nsec);
     }
-    vlen = MIN(vlen, 1024U);
-    unsigned i = 0;
-    for (; i < vlen; i++) {
-        uptr_t u = uvec + i * sizeof(struct linux_mmsghdr);
-        struct linux_msghdr h;
-        r = copy_in(&h, u, sizeof(h)) ?: msg_recv(f, &h, u, flags);
-        if (r < 0)
-            break;
-        unsigned got = (unsigned)r;
-        if (copy_out(u + offsetof(struct linux_mmsghdr, msg_len), &got,
-                     sizeof(got)) < 0) {
-            r = -EFAULT;
-            break;
-        }
-        if (flags & MSG_WAITFORONE)
-            flags |= MSG_DONTWAIT;
-        if (deadline >= 0 && deadline_of(1) > deadline)
-            break;
-    }
+    struct file *f;
+    long r = 0;
+    if (!sockfd(fd, &f, &r))
+        return r;
+    r = do_mmsg(f, uvec, vlen, flags, false, deadline);
     file_put(f);
-    return i ? (long)i : r;
+    return r;
 }
 
 /* ---- options ---- */
