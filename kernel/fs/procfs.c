@@ -9,11 +9,13 @@
    cmdline environ maps status stat statm limits mounts mountinfo; task/1/
    the same), cpuinfo (the host's), meminfo (the arena's), loadavg,
    uptime, stat, version, filesystems, mounts, sys/kernel/{hostname,
-   ostype, osrelease}, sys/vm/overcommit_memory. */
+   ostype, osrelease}, sys/vm/overcommit_memory, net/{dev, route,
+   if_inet6} (also 1/net). */
 #include "abi/linux/fcntl.h"
 #include "file.h"
 #include "host/host.h"
 #include "mm/mm.h"
+#include "net/net.h"
 #include "syscall/uaccess.h"
 #include "task/task.h"
 #include "vfs.h"
@@ -55,6 +57,10 @@ enum pk {
     P_OSRELEASE,
     P_OVERCOMMIT,
     P_COMM,
+    P_NETDIR,
+    P_NETDEV,
+    P_NETROUTE,
+    P_NETINET6,
 };
 
 struct pnode {
@@ -97,6 +103,10 @@ static const struct pentry {
     {P_SYSKERNEL, "ostype", P_OSTYPE, REG_},
     {P_SYSKERNEL, "osrelease", P_OSRELEASE, REG_},
     {P_SYSVM, "overcommit_memory", P_OVERCOMMIT, LINUX_S_IFREG | 0644},
+    {P_ROOT, "net", P_NETDIR, DIR_},
+    {P_NETDIR, "dev", P_NETDEV, REG_},
+    {P_NETDIR, "route", P_NETROUTE, REG_},
+    {P_NETDIR, "if_inet6", P_NETINET6, REG_},
     {P_PID, "exe", P_EXE, LNK_},
     {P_PID, "cwd", P_CWD, LNK_},
     {P_PID, "root", P_ROOTLNK, LNK_},
@@ -113,6 +123,7 @@ static const struct pentry {
     {P_PID, "limits", P_LIMITS, REG_},
     {P_PID, "mounts", P_MOUNTS, REG_},
     {P_PID, "mountinfo", P_MOUNTINFO, REG_},
+    {P_PID, "net", P_NETDIR, DIR_},
     {P_TASKDIR, "1", P_PID, DIR_},
 };
 
@@ -504,6 +515,67 @@ static void gen_mounts(struct text *t, bool info)
     kfree(name);
 }
 
+/* /proc/net/dev, route and if_inet6, in Linux's layouts (the columns
+   are what net-tools and busybox parse). */
+static void gen_net(enum pk kind, struct text *t)
+{
+    struct net_ifinfo o;
+    if (kind == P_NETDEV)
+        put(t, "Inter-|   Receive                            "
+               "                    |  Transmit\n"
+               " face |bytes    packets errs drop fifo frame "
+               "compressed multicast|bytes    packets errs drop fifo colls "
+               "carrier compressed\n");
+    if (kind == P_NETROUTE)
+        put(t, "%-127s\n",
+            "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\t"
+            "Mask\t\tMTU\tWindow\tIRTT");
+    for (int k = 1; k <= net_ifcount(); k++) {
+        if (net_ifinfo(k, &o))
+            break;
+        const struct net_ifstats *st = &o.st;
+        char line[160];
+        switch (kind) {
+        case P_NETDEV:
+            put(t,
+                "%6s: %7lu %7lu %4lu %4lu    0     0          0         0 "
+                "%8lu %7lu %4lu %4lu    0     0       0          0\n",
+                o.name, (unsigned long)st->rx_bytes,
+                (unsigned long)st->rx_packets, (unsigned long)st->rx_errors,
+                (unsigned long)st->rx_dropped, (unsigned long)st->tx_bytes,
+                (unsigned long)st->tx_packets, (unsigned long)st->tx_errors,
+                (unsigned long)st->tx_dropped);
+            break;
+        case P_NETROUTE: /* the main table's IPv4 routes */
+            if (o.type == ARPHRD_LOOPBACK || !o.ip4)
+                break;
+            if (o.gw4) {
+                ksnprintf(line, sizeof(line),
+                          "%s\t%08X\t%08X\t%04X\t0\t0\t0\t%08X\t0\t0\t0",
+                          o.name, 0u, o.gw4, 3u /* RTF_UP|RTF_GATEWAY */, 0u);
+                put(t, "%-127s\n", line);
+            }
+            ksnprintf(line, sizeof(line),
+                      "%s\t%08X\t%08X\t%04X\t0\t0\t0\t%08X\t0\t0\t0", o.name,
+                      o.ip4 & o.mask4, 0u, 1u /* RTF_UP */, o.mask4);
+            put(t, "%-127s\n", line);
+            break;
+        default: /* P_NETINET6 */
+            for (int i = 0; i < o.nip6; i++) {
+                const uint8_t *a = o.ip6[i].addr;
+                for (int b = 0; b < 16; b++)
+                    put(t, "%02x", a[b]);
+                int scope = o.type == ARPHRD_LOOPBACK               ? 0x10
+                            : a[0] == 0xfe && (a[1] & 0xc0) == 0x80 ? 0x20
+                                                                    : 0;
+                put(t, " %02x %02x %02x %02x %8s\n", k, o.ip6[i].prefix, scope,
+                    0x80 | (o.ip6[i].tentative ? 0x40 : 0), o.name);
+            }
+            break;
+        }
+    }
+}
+
 static void gen(struct inode *inode, struct text *t)
 {
     struct pnode *pn = inode->priv;
@@ -587,6 +659,9 @@ static void gen(struct inode *inode, struct text *t)
     case P_OSTYPE: put(t, "%s\n", kinfo.uts.sysname); break;
     case P_OSRELEASE: put(t, "%s\n", kinfo.uts.release); break;
     case P_OVERCOMMIT: put(t, "0\n"); break;
+    case P_NETDEV:
+    case P_NETROUTE:
+    case P_NETINET6: gen_net(pn->kind, t); break;
     default: break;
     }
 }

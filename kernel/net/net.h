@@ -181,4 +181,42 @@ void net_defer_put(struct file *f);
 /* interface ioctls (SIOCGIF*) on any socket */
 long net_ifioctl(unsigned long req, uptr_t arg);
 
+/* The interfaces: index 1 is lo, 2.. are eth0.. (the taps, in order). */
+#define IFF_UP 0x1
+#define IFF_BROADCAST 0x2
+#define IFF_LOOPBACK 0x8
+#define IFF_RUNNING 0x40
+#define IFF_MULTICAST 0x1000
+#define IFF_LOWER_UP 0x10000
+#define ARPHRD_ETHER 1
+#define ARPHRD_LOOPBACK 772
+
+struct net_ifstats {
+    uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+    uint64_t rx_errors, tx_errors, rx_dropped, tx_dropped;
+};
+
+struct net_ifinfo {
+    char name[16];
+    int index, type, mtu; /* type: ARPHRD_* */
+    unsigned flags;       /* IFF_* */
+    uint8_t mac[6];
+    uint32_t ip4, mask4, gw4; /* network order; ip4 0: none */
+    int nip6;
+    struct {
+        uint8_t addr[16];
+        int prefix;
+        bool tentative; /* duplicate address detection not done yet */
+    } ip6[3];
+    struct net_ifstats st;
+};
+
+int net_ifcount(void);
+/* A snapshot of interface `index` (starting the stack if need be): 0, or
+   -ENODEV, or net_start's error. */
+long net_ifinfo(int index, struct net_ifinfo *out);
+
+/* netlink.c: AF_NETLINK, NETLINK_ROUTE */
+long netlink_create(struct socket *s);
+
 #endif

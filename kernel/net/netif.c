@@ -45,6 +45,7 @@ struct tap {
     unsigned offload; /* TUN_F_* the host accepted */
     uint8_t mac[6];
     const struct husk_nic *cfg;
+    struct net_ifstats st; /* rx: the network thread's; tx: net_lock's */
 };
 
 static struct {
@@ -52,6 +53,8 @@ static struct {
     bool thread; /* the network thread runs */
     struct tap taps[4];
     int ntaps;
+    struct netif *lo;         /* lwIP's loopback interface */
+    struct net_ifstats lo_st; /* net_lock */
 } net;
 
 /* ---- the lock ---- */
@@ -223,7 +226,13 @@ static err_t tap_output(struct netif *n, struct pbuf *p)
     memcpy(buf, &h, VNET);
     /* a full host queue drops the frame, as a NIC's ring would */
     long r = host_net_write(t->fd, buf, (size_t)len + VNET);
-    return r < 0 ? ERR_IF : ERR_OK;
+    if (r < 0) {
+        t->st.tx_dropped++;
+        return ERR_IF;
+    }
+    t->st.tx_packets++;
+    t->st.tx_bytes += len;
+    return ERR_OK;
 }
 
 /* IPv4 out of a tap whose MTU lwIP sees as 64 KiB (TSO): what is not TCP
@@ -284,6 +293,13 @@ static void taps_up(void)
 
 #define BATCH 32
 
+/* Receive counters are written by the network thread outside net_lock
+   and read by anyone: relaxed atomics keep each one whole. */
+static void count(uint64_t *c, uint64_t n)
+{
+    __atomic_add_fetch(c, n, __ATOMIC_RELAXED);
+}
+
 /* Complete a partial checksum the host left (VNET_NEEDS_CSUM): the field
    holds the pseudo-header sum; the sum over the rest finishes it. */
 static bool csum_finish(uint8_t *f, size_t len, const struct vnet_hdr *h)
@@ -316,21 +332,28 @@ static int taps_read(struct pbuf **rx, int *from)
             size_t len = (size_t)r - VNET;
             /* a runt, a giant, or a checksum the host left unfinished
                that does not lie in the frame: dropped, as a NIC would */
-            if (r < VNET + 14 || len > 14 + GSO_MAX)
+            if (r < VNET + 14 || len > 14 + GSO_MAX ||
+                ((h.flags & VNET_NEEDS_CSUM) && !csum_finish(f, len, &h))) {
+                count(&t->st.rx_errors, 1);
                 continue;
-            if ((h.flags & VNET_NEEDS_CSUM) && !csum_finish(f, len, &h))
-                continue;
+            }
             bool ip4 = get16(f + 12) == 0x0800, ip6 = get16(f + 12) == 0x86dd;
             /* an IP packet of 64 KiB does not fit a pbuf with its
                Ethernet header (16-bit lengths): it goes to IP directly */
             bool strip = len > 0xffff && (ip4 || ip6);
             size_t skip = strip ? 14 : 0;
-            if (len - skip > 0xffff)
-                continue; /* not IP and too long for a pbuf: dropped */
+            if (len - skip > 0xffff) {
+                count(&t->st.rx_dropped, 1); /* not IP, too long for a pbuf */
+                continue;
+            }
             struct pbuf *p =
                 pbuf_alloc(PBUF_RAW, (u16_t)(len - skip), PBUF_RAM);
-            if (!p)
+            if (!p) {
+                count(&t->st.rx_dropped, 1);
                 break;
+            }
+            count(&t->st.rx_packets, 1);
+            count(&t->st.rx_bytes, len);
             memcpy(p->payload, f + skip, len - skip);
             rx[n] = p;
             from[n++] = strip ? (ip4 ? 100 + k : 200 + k) : k;
@@ -416,6 +439,29 @@ void net_boot(const struct kboot *b)
     net.ntaps = cfg->nnics < 4 ? cfg->nnics : 4;
 }
 
+/* lwIP's IP input hook: a packet that came in on lo was also sent on
+   it (Linux counts it twice). net_lock held. */
+int husk_lwip_ip_input(struct pbuf *p, struct netif *inp)
+{
+    if (inp == net.lo) {
+        net.lo_st.tx_packets++;
+        net.lo_st.tx_bytes += p->tot_len;
+        net.lo_st.rx_packets++;
+        net.lo_st.rx_bytes += p->tot_len;
+    }
+    return 0;
+}
+
+static void lo_up(void)
+{
+    struct netif *n;
+    NETIF_FOREACH(n)
+    {
+        if (n->name[0] == 'l' && n->name[1] == 'o')
+            net.lo = n;
+    }
+}
+
 long net_start(void)
 {
     if (__atomic_load_n(&net.thread, __ATOMIC_ACQUIRE))
@@ -423,6 +469,7 @@ long net_start(void)
     net_lock();
     if (!net.up) {
         lwip_init();
+        lo_up();
         taps_up();
         net.up = true;
     }
@@ -470,45 +517,74 @@ struct linux_ifconf {
     uptr_t buf;
 };
 
-#define IFF_UP 0x1
-#define IFF_BROADCAST 0x2
-#define IFF_LOOPBACK 0x8
-#define IFF_RUNNING 0x40
-#define IFF_MULTICAST 0x1000
-#define ARPHRD_ETHER 1
-#define ARPHRD_LOOPBACK 772
+/* ---- the interfaces as Linux shows them ---- */
 
-/* The interfaces in Linux's order and naming: lo, then eth0, eth1... */
-static struct netif *if_nth(int k, char *name)
+int net_ifcount(void) { return 1 + net.ntaps; }
+
+/* Index 1 is lo, 2.. are eth0.. (the taps in their order). net_lock. */
+static void ifinfo(int index, struct net_ifinfo *o)
 {
+    memset(o, 0, sizeof(*o));
+    o->index = index;
     struct netif *n;
-    NETIF_FOREACH(n)
-    {
-        bool lo = n->name[0] == 'l' && n->name[1] == 'o';
-        if (k == 0 && lo) {
-            strcpy(name, "lo");
-            return n;
-        }
-        if (!lo && k > 0 && n->num + 1 == k) {
-            name[0] = 'e', name[1] = 't', name[2] = 'h';
-            name[3] = (char)('0' + n->num);
-            name[4] = 0;
-            return n;
-        }
+    if (index == 1) {
+        n = net.lo;
+        strcpy(o->name, "lo");
+        o->type = ARPHRD_LOOPBACK;
+        o->flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP;
+        o->mtu = 65536;
+        o->st = net.lo_st;
+    } else {
+        struct tap *t = &net.taps[index - 2];
+        n = &t->netif;
+        ksnprintf(o->name, sizeof(o->name), "eth%d", index - 2);
+        o->type = ARPHRD_ETHER;
+        o->flags =
+            IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTICAST | IFF_LOWER_UP;
+        o->mtu = MTU;
+        memcpy(o->mac, n->hwaddr, 6);
+        o->st = t->st;
+        o->st.rx_packets = __atomic_load_n(&t->st.rx_packets, __ATOMIC_RELAXED);
+        o->st.rx_bytes = __atomic_load_n(&t->st.rx_bytes, __ATOMIC_RELAXED);
+        o->st.rx_errors = __atomic_load_n(&t->st.rx_errors, __ATOMIC_RELAXED);
+        o->st.rx_dropped = __atomic_load_n(&t->st.rx_dropped, __ATOMIC_RELAXED);
+        o->gw4 = ip4_addr_get_u32(netif_ip4_gw(n));
     }
-    return NULL;
+    o->ip4 = ip4_addr_get_u32(netif_ip4_addr(n));
+    o->mask4 = ip4_addr_get_u32(netif_ip4_netmask(n));
+    for (int k = 0; k < LWIP_IPV6_NUM_ADDRESSES && o->nip6 < 3; k++) {
+        u8_t state = netif_ip6_addr_state(n, k);
+        if (!ip6_addr_isvalid(state) && !ip6_addr_istentative(state))
+            continue;
+        const ip6_addr_t *a = netif_ip6_addr(n, k);
+        memcpy(o->ip6[o->nip6].addr, a->addr, 16);
+        o->ip6[o->nip6].tentative = ip6_addr_istentative(state);
+        o->ip6[o->nip6].prefix =
+            ip6_addr_isloopback(a) ? 128 : 64; /* lwIP keeps no length */
+        o->nip6++;
+    }
 }
 
-static struct netif *if_named(const char *want, int *index, char *name)
+long net_ifinfo(int index, struct net_ifinfo *out)
 {
-    for (int k = 0; k <= net.ntaps; k++) {
-        struct netif *n = if_nth(k, name);
-        if (n && !strcmp(name, want)) {
-            *index = k + 1;
-            return n;
-        }
-    }
-    return NULL;
+    long r = net_start();
+    if (r)
+        return r;
+    if (index < 1 || index > net_ifcount())
+        return -ENODEV;
+    net_lock();
+    ifinfo(index, out);
+    net_unlock();
+    return 0;
+}
+
+/* The interface of that name: its index, or -ENODEV. */
+static int if_named(const char *want, struct net_ifinfo *o)
+{
+    for (int k = 1; k <= net_ifcount(); k++)
+        if (net_ifinfo(k, o) == 0 && !strcmp(o->name, want))
+            return k;
+    return -ENODEV;
 }
 
 static void put_addr(struct linux_ifreq *q, uint32_t v4)
@@ -521,89 +597,71 @@ static void put_addr(struct linux_ifreq *q, uint32_t v4)
 long net_ifioctl(unsigned long req, uptr_t arg)
 {
     struct linux_ifreq q;
-    char name[16];
-    if (req == 0x8912) { /* SIOCGIFCONF */
+    struct net_ifinfo o;
+    long r = net_start();
+    if (r)
+        return r;
+    if (req == 0x8912) { /* SIOCGIFCONF: the interfaces with an address */
         struct linux_ifconf c;
         if (copy_in(&c, arg, sizeof(c)) < 0)
             return -EFAULT;
-        long r = net_start();
-        if (r)
-            return r;
         int used = 0;
-        net_lock();
-        for (int k = 0; k <= net.ntaps; k++) {
-            struct netif *n = if_nth(k, name);
-            if (!n || ip4_addr_isany_val(*netif_ip4_addr(n)))
+        for (int k = 1; k <= net_ifcount(); k++) {
+            if (net_ifinfo(k, &o) || !o.ip4)
                 continue;
             if (c.buf) {
                 if (used + (int)sizeof(q) > c.len)
                     break;
                 memset(&q, 0, sizeof(q));
-                strcpy(q.name, name);
-                put_addr(&q, ip4_addr_get_u32(netif_ip4_addr(n)));
-                if (copy_out(c.buf + (uptr_t)used, &q, sizeof(q)) < 0) {
-                    net_unlock();
+                strcpy(q.name, o.name);
+                put_addr(&q, o.ip4);
+                if (copy_out(c.buf + (uptr_t)used, &q, sizeof(q)) < 0)
                     return -EFAULT;
-                }
             }
             used += (int)sizeof(q);
         }
-        net_unlock();
         c.len = used;
         return copy_out(arg, &c, sizeof(int));
     }
     if (copy_in(&q, arg, sizeof(q)) < 0)
         return -EFAULT;
     q.name[15] = 0;
-    long r = net_start();
-    if (r)
-        return r;
-    int index = 0;
-    net_lock();
-    struct netif *n;
+    int index;
     if (req == 0x8910) { /* SIOCGIFNAME: by index */
-        n = q.u.ivalue >= 1 ? if_nth(q.u.ivalue - 1, name) : NULL;
-        if (n)
-            strcpy(q.name, name);
-    } else {
-        n = if_named(q.name, &index, name);
-    }
-    if (!n) {
-        net_unlock();
+        index = q.u.ivalue;
+        if (net_ifinfo(index, &o))
+            return -ENODEV;
+        strcpy(q.name, o.name);
+    } else if ((index = if_named(q.name, &o)) < 0) {
         return -ENODEV;
     }
-    bool lo = !strcmp(name, "lo");
+    bool lo = index == 1;
     switch (req) {
-    case 0x8913: /* SIOCGIFFLAGS */
-        q.u.flags =
-            (short)(IFF_UP | IFF_RUNNING |
-                    (lo ? IFF_LOOPBACK : IFF_BROADCAST | IFF_MULTICAST));
+    case 0x8913: /* SIOCGIFFLAGS: the low 16 bits */
+        q.u.flags = (short)(o.flags & 0xffff);
         break;
     case 0x8915: /* SIOCGIFADDR */
-        if (ip4_addr_isany_val(*netif_ip4_addr(n))) {
-            net_unlock();
+        if (!o.ip4)
             return -EADDRNOTAVAIL;
-        }
-        put_addr(&q, ip4_addr_get_u32(netif_ip4_addr(n)));
+        put_addr(&q, o.ip4);
         break;
-    case 0x891b: /* SIOCGIFNETMASK */
-        put_addr(&q, ip4_addr_get_u32(netif_ip4_netmask(n)));
-        break;
-    case 0x8919: /* SIOCGIFBRDADDR */
-        put_addr(&q, ip4_addr_get_u32(netif_ip4_addr(n)) |
-                         ~ip4_addr_get_u32(netif_ip4_netmask(n)));
-        break;
-    case 0x8921: /* SIOCGIFMTU */ q.u.mtu = lo ? 65536 : n->mtu; break;
+    case 0x891b: /* SIOCGIFNETMASK */ put_addr(&q, o.mask4); break;
+    case 0x8919: /* SIOCGIFBRDADDR */ put_addr(&q, o.ip4 | ~o.mask4); break;
+    case 0x8921: /* SIOCGIFMTU */ q.u.mtu = o.mtu; break;
     case 0x8927: /* SIOCGIFHWADDR */
         memset(&q.u, 0, sizeof(q.u));
-        q.u.addr.family = lo ? ARPHRD_LOOPBACK : ARPHRD_ETHER;
+        q.u.addr.family = (uint16_t)o.type;
         if (!lo)
-            memcpy(q.u.addr.data, n->hwaddr, 6);
+            memcpy(q.u.addr.data, o.mac, 6);
         break;
     case 0x8933: /* SIOCGIFINDEX */ q.u.ivalue = index; break;
+    case 0x8942: /* SIOCGIFTXQLEN */ q.u.ivalue = 1000; break;
+    case 0x891d: /* SIOCGIFMETRIC */ q.u.ivalue = 0; break;
+    case 0x8970: /* SIOCGIFMAP: a virtual device has none */
+        memset(&q.u, 0, sizeof(q.u));
+        break;
     case 0x8910: break;
-    default: net_unlock(); return -ENOTTY;
+    default: return -ENOTTY;
     }
-    net_unlock();
     return copy_out(arg, &q, sizeof(q));
 }

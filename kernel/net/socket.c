@@ -131,7 +131,10 @@ static long sock_ioctl(struct file *f, unsigned long req, uptr_t arg)
     case SIOCGIFBRDADDR:
     case SIOCGIFMTU:
     case SIOCGIFHWADDR:
-    case SIOCGIFINDEX: return net_ifioctl(req, arg);
+    case SIOCGIFINDEX:
+    case 0x8942: /* SIOCGIFTXQLEN */
+    case 0x891d: /* SIOCGIFMETRIC */
+    case 0x8970: /* SIOCGIFMAP */ return net_ifioctl(req, arg);
     }
     return s->ops->ioctl ? s->ops->ioctl(s, req, arg) : -ENOTTY;
 }
@@ -321,15 +324,17 @@ static long sock_create(int family, int type, int protocol, struct socket **out)
     switch (family) {
     case AF_UNIX:
     case AF_INET:
-    case AF_INET6: break;
-    case AF_NETLINK:
+    case AF_INET6:
+    case AF_NETLINK: break;
     case AF_PACKET:
     default: return -EAFNOSUPPORT;
     }
     struct socket *s = sock_alloc(family, kind, protocol);
     if (!s)
         return -ENOMEM;
-    long r = family == AF_UNIX ? unix_create(s) : inet_create(s);
+    long r = family == AF_UNIX      ? unix_create(s)
+             : family == AF_NETLINK ? netlink_create(s)
+                                    : inet_create(s);
     if (r) {
         sock_discard(s);
         return r;
@@ -349,7 +354,7 @@ SYSCALL_DEFINE4(socketpair, int, family, int, type, int, protocol, uptr_t, usv)
 {
     struct socket *a, *b;
     if (family != AF_UNIX) {
-        if (family == AF_INET || family == AF_INET6)
+        if (family == AF_INET || family == AF_INET6 || family == AF_NETLINK)
             return -EOPNOTSUPP;
         return -EAFNOSUPPORT;
     }

@@ -240,6 +240,40 @@ stop "$SPID"
 is "$STOP_RC" 143 "TERM ends the guest (busybox sleep): status 143" ||
 	diag "$(guest_log sleep)"
 
+# ---- a2. the guest's own view of its interface -------------------------------
+
+# busybox's ip (netlink: links, addresses, routes), ifconfig (SIOCGIF*
+# ioctls and /proc/net/dev) and route (/proc/net/route), run as the guest
+# after the pings above, so the interface has counted packets.
+GIF=eth0
+[ "$NATIVE" = 1 ] && GIF=veth0
+guest_out() { timeout 20 "${GUEST[@]}" "$@" 2>&1; }
+out=$(guest_out /bin/busybox ip addr)
+like "$out" "$GIF: <BROADCAST,MULTICAST,UP,LOWER_UP>" "ip addr: $GIF is up" || diag "$out"
+like "$out" "link/ether $MAC brd ff:ff:ff:ff:ff:ff" "ip addr: $GIF has the MAC given"
+# (Linux gives the veth no broadcast address: net.sh does not ask for one)
+like "$out" "inet $GUESTIP/24 (brd 10.0.0.255 )?scope global $GIF" "ip addr: $GIF has $GUESTIP/24"
+like "$out" "inet 127.0.0.1/8 scope host lo" "ip addr: lo has 127.0.0.1/8"
+like "$out" "inet6 fe80::" "ip addr: $GIF has an IPv6 link-local address"
+out=$(guest_out /bin/busybox ip route)
+like "$out" "10.0.0.0/24 dev $GIF" "ip route: the subnet on $GIF" || diag "$out"
+if [ "$NATIVE" = 1 ]; then
+	skip "ip route: the default route" "net.sh veth gives the peer no gateway"
+else
+	like "$out" "default via $HOSTIP dev $GIF" "ip route: the default route via gw="
+fi
+out=$(guest_out /bin/busybox ifconfig "$GIF")
+like "$out" "inet addr:$GUESTIP  (Bcast:[0-9.]+  )?Mask:255.255.255.0" \
+	"ifconfig $GIF: address and mask" || diag "$out"
+like "$out" "HWaddr ${MAC^^}" "ifconfig $GIF: the MAC"
+# A guest is one process (no fork yet), so it reads its counters before
+# any traffic but its own start: the ARP announcement it sends.
+tx=$(guest_out /bin/busybox cat /proc/net/dev | awk -v i="$GIF:" '$1 == i { print $11 }')
+ok "$([ "${tx:-0}" -gt 0 ]; echo $?)" "/proc/net/dev counts the packets sent on $GIF (${tx:-none})"
+out=$(guest_out /bin/busybox route -n)
+like "$out" "10.0.0.0 +0.0.0.0 +255.255.255.0 +U " "route -n reads /proc/net/route" ||
+	diag "$out"
+
 # ---- b. nginx inside, curl outside -----------------------------------------
 
 start_guest nginx /usr/sbin/nginx -c /etc/nginx/nginx.conf

@@ -105,6 +105,11 @@
 /* no other OS around: husk's random numbers */
 #define LWIP_RAND() husk_lwip_rand()
 
+/* every IP packet received, before lwIP looks at it: husk counts lo's
+   (netif.c; 0 lets lwIP go on) */
+#define LWIP_HOOK_IP4_INPUT(p, inp) husk_lwip_ip_input(p, inp)
+#define LWIP_HOOK_IP6_INPUT(p, inp) husk_lwip_ip_input(p, inp)
+
 #ifndef __ASSEMBLER__
 #include <stddef.h>
 #include <stdint.h>
@@ -112,6 +117,9 @@ void *husk_lwip_malloc(size_t n);
 void *husk_lwip_calloc(size_t n, size_t m);
 void husk_lwip_free(void *p);
 uint32_t husk_lwip_rand(void);
+struct pbuf;
+struct netif;
+int husk_lwip_ip_input(struct pbuf *p, struct netif *inp);
 #endif
 
 #endif
