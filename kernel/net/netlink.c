@@ -278,7 +278,8 @@ static void addr_msg(struct reply *r, const struct net_ifinfo *o, int family,
                      const void *a, int prefix, bool tentative)
 {
     struct msg m;
-    struct ifaddrmsg *i = msg_start(&m, r, RTM_NEWADDR, NLM_F_MULTI, sizeof(*i));
+    struct ifaddrmsg *i =
+        msg_start(&m, r, RTM_NEWADDR, NLM_F_MULTI, sizeof(*i));
     bool lo = o->type == ARPHRD_LOOPBACK;
     i->family = (uint8_t)family;
     i->prefixlen = (uint8_t)prefix;
@@ -440,18 +441,18 @@ static int request(struct reply *r, const struct nlmsghdr *h)
         struct ifinfomsg want = {0};
         memcpy(&want, h + 1, MIN(body, sizeof(want)));
         size_t n = 0;
-        const uint8_t *name =
-            body >= sizeof(want) ? find_attr(h, sizeof(want), IFLA_IFNAME, &n)
-                                 : NULL;
+        const uint8_t *name = body >= sizeof(want)
+                                  ? find_attr(h, sizeof(want), IFLA_IFNAME, &n)
+                                  : NULL;
         if (!want.index && !name)
             return -EINVAL;
         for (int k = 1; k <= net_ifcount(); k++) {
             if (net_ifinfo(k, &o))
                 continue;
-            if (want.index ? want.index == k
-                           : name && n && strnlen((const char *)name, n) <
-                                              sizeof(o.name) &&
-                                 !strncmp((const char *)name, o.name, n)) {
+            bool match = want.index ? want.index == k
+                                    : n && strnlen((const char *)name, n) < n &&
+                                          !strcmp((const char *)name, o.name);
+            if (match) {
                 link_msg(r, &o, 0);
                 return 0;
             }
