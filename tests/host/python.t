@@ -13,7 +13,7 @@ PY=/usr/bin/python3
 PYLIB=$($PY -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
 [ -d "$PYLIB/test/libregrtest" ] && [ -e "$PYLIB/test/test_json/__init__.py" ] ||
   skip_all "no CPython test suite (apt-get install libpython3.11-testsuite)"
-plan 7
+plan 8
 tap_tmpdir
 TAP_TIMEOUT=600
 
@@ -73,6 +73,10 @@ run_husk run --rootfs "$img:ro" $PY /work/threads.py
 want=$(cd / && $PY "$root/work/threads.py")$'\n'
 is "$OUT" "$want" "threading, queue, Condition, signal.alarm, Timer: as natively"
 is "$RC" 0 "the script exits 0"
+
+# socket.if_nameindex is glibc's if_nameindex: a netlink dump inside husk
+run_husk run --rootfs "$img:ro" $PY -c 'import socket; print(socket.if_nameindex())'
+is "$OUT" "[(1, 'lo')]"$'\n' "socket.if_nameindex() lists lo, over netlink"
 
 # CPython's tests; --fail-env-changed: a test that leaves threads or files
 # behind fails too
