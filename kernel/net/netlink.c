@@ -596,45 +596,41 @@ static long nl_sendmsg(struct socket *s, struct kmsg *m, int flags)
     }
     if (m->total > SEND_MAX)
         return -EMSGSIZE;
-    uint8_t *buf = kmalloc(m->total ? m->total : 1);
-    if (!buf)
+    /* the message as a datagram: delivered as it is to another socket,
+       read as requests by the kernel */
+    struct dgram *d = kmalloc(sizeof(*d) + m->total);
+    if (!d)
         return -ENOBUFS;
-    long got = kmsg_copy_from(m, 0, buf, m->total);
+    long got = kmsg_copy_from(m, 0, d->data, m->total);
     if (got < 0) {
-        kfree(buf);
+        kfree(d);
         return got;
     }
     spin_lock(&nl_lock);
     autobind(n);
     uint32_t port = n->port;
-    spin_unlock(&nl_lock);
-
-    struct reply r = {.port = port};
     long ret = (long)m->total;
-    if (dst) { /* to another socket, as it is */
-        struct dgram *d = kmalloc(sizeof(*d) + m->total);
-        if (!d) {
+    if (dst) {
+        d->next = NULL;
+        d->len = m->total;
+        d->from = port;
+        struct nl_sock *to = by_port(dst);
+        if (!to)
+            ret = -ECONNREFUSED;
+        else if (!deliver(to, d, d->len))
             ret = -ENOBUFS;
-        } else {
-            d->next = NULL;
-            d->len = m->total;
-            d->from = port;
-            memcpy(d->data, buf, m->total);
-            spin_lock(&nl_lock);
-            struct nl_sock *to = by_port(dst);
-            if (!to)
-                ret = -ECONNREFUSED;
-            else if (!deliver(to, d, d->len))
-                ret = -ENOBUFS;
-            spin_unlock(&nl_lock);
-            if (ret < 0)
-                kfree(d);
-            else
-                kevent_post();
-        }
-        kfree(buf);
+    }
+    spin_unlock(&nl_lock);
+    if (dst) {
+        if (ret < 0)
+            kfree(d);
+        else
+            kevent_post();
         return ret;
     }
+
+    const uint8_t *buf = d->data;
+    struct reply r = {.port = port};
     /* to the kernel: each request in turn; a malformed length ends the
        batch silently, as Linux's netlink_rcv_skb does */
     size_t at = 0;
@@ -653,14 +649,12 @@ static long nl_sendmsg(struct socket *s, struct kmsg *m, int flags)
         }
         at += ALIGN4(h.len);
     }
-    kfree(buf);
+    kfree(d);
     if (r.nomem) {
         dgrams_free(r.head);
         return -ENOBUFS;
     }
-    spin_lock(&nl_lock);
-    for (struct dgram *d = r.head; d; d = d->next)
-        d->from = 0;
+    spin_lock(&nl_lock); /* replies come from the kernel: port 0 (kzalloc) */
     bool ok = deliver(n, r.head, r.total);
     spin_unlock(&nl_lock);
     if (!ok) {

@@ -262,6 +262,13 @@ if [ "$NATIVE" = 1 ]; then
 else
 	like "$out" "default via $HOSTIP dev $GIF" "ip route: the default route via gw="
 fi
+if [ "$NATIVE" = 1 ]; then
+	skip "ip addr add is refused" "natively root may change its interfaces"
+else
+	out=$(guest_out /bin/busybox ip addr add 10.0.0.9/24 dev "$GIF")
+	like "$out" "RTNETLINK answers: Operation not permitted" \
+		"ip addr add is refused: the sandbox cannot change its interfaces (EPERM)"
+fi
 out=$(guest_out /bin/busybox ifconfig "$GIF")
 like "$out" "inet addr:$GUESTIP  (Bcast:[0-9.]+  )?Mask:255.255.255.0" \
 	"ifconfig $GIF: address and mask" || diag "$out"
